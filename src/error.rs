@@ -1,0 +1,313 @@
+//! The crate's one error type.
+//!
+//! Every variant names the rule that failed. [`Error::fault`] tells whether the peer's bytes
+//! broke the protocol ([`Fault::Peer`]: answer with [`Error::status`] if you are a server, then
+//! close) or the application asked for something impossible ([`Fault::Caller`]: nothing was sent,
+//! and the call can usually be retried differently).
+
+use core::fmt;
+
+use crate::status::StatusCode;
+
+/// Whose mistake an [`Error`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Fault {
+    /// The peer sent bytes that break the protocol. The connection cannot continue.
+    Peer,
+    /// The caller used the API in a way it cannot honour (a buffer too small, a value with CR or
+    /// LF, a call in the wrong state). Nothing was consumed or produced by the failed call.
+    Caller,
+}
+
+/// Which of the two handshake keys an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Key {
+    /// `Sec-WebSocket-Key1`.
+    Key1,
+    /// `Sec-WebSocket-Key2`.
+    Key2,
+}
+
+/// A header field that the handshake requires, or allows only once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Field {
+    /// `Host`.
+    Host,
+    /// `Upgrade`.
+    Upgrade,
+    /// `Connection`.
+    Connection,
+    /// `Origin` (request).
+    Origin,
+    /// `Sec-WebSocket-Key1`.
+    Key1,
+    /// `Sec-WebSocket-Key2`.
+    Key2,
+    /// `Sec-WebSocket-Protocol`.
+    Protocol,
+    /// `Content-Length`.
+    ContentLength,
+    /// `Sec-WebSocket-Origin` (response).
+    SecOrigin,
+    /// `Sec-WebSocket-Location` (response).
+    SecLocation,
+    /// `WebSocket-Origin` (hixie-75 response).
+    WebSocketOrigin,
+    /// `WebSocket-Location` (hixie-75 response).
+    WebSocketLocation,
+    /// `WebSocket-Protocol` (hixie-75).
+    WebSocketProtocol,
+}
+
+impl Field {
+    /// The field's name as the draft spells it.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Field::Host => "Host",
+            Field::Upgrade => "Upgrade",
+            Field::Connection => "Connection",
+            Field::Origin => "Origin",
+            Field::Key1 => "Sec-WebSocket-Key1",
+            Field::Key2 => "Sec-WebSocket-Key2",
+            Field::Protocol => "Sec-WebSocket-Protocol",
+            Field::ContentLength => "Content-Length",
+            Field::SecOrigin => "Sec-WebSocket-Origin",
+            Field::SecLocation => "Sec-WebSocket-Location",
+            Field::WebSocketOrigin => "WebSocket-Origin",
+            Field::WebSocketLocation => "WebSocket-Location",
+            Field::WebSocketProtocol => "WebSocket-Protocol",
+        }
+    }
+}
+
+/// Everything that can go wrong, named by the rule that failed.
+///
+/// ```
+/// use hixie76::{Error, Fault, Key};
+/// let e = Error::KeyNoSpaces(Key::Key1);
+/// assert_eq!(e.fault(), Fault::Peer);
+/// assert_eq!(e.status().map(|s| s.code()), Some(400));
+/// assert_eq!(e.to_string(), "Sec-WebSocket-Key1 has no spaces (draft 5.2 step 5)");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Error {
+    // ----- byte level, both roles -----
+    /// A CR not followed by LF, or an LF not preceded by CR, in a head.
+    BareCrOrLf,
+    /// A NUL byte in a head.
+    NulInHead,
+    /// A line that starts with white space (obsolete line folding).
+    FoldedLine,
+    /// The head did not end within the configured head limit.
+    HeadTooLarge,
+    /// The head has more fields than the configured field limit.
+    TooManyFields,
+    /// A field line without a colon, with an empty or invalid name, or with a control byte in
+    /// its value.
+    BadField,
+
+    // ----- server: request -----
+    /// The request line is not `GET SP origin-form SP HTTP/1.1`.
+    BadRequestLine,
+    /// The request method is not `GET`.
+    BadMethod,
+    /// A required field is absent.
+    MissingField(Field),
+    /// A field that may appear once appears again.
+    DuplicateField(Field),
+    /// `Upgrade` is not `WebSocket`.
+    BadUpgrade,
+    /// `Connection` does not carry the `Upgrade` token.
+    BadConnection,
+    /// `Host` is not a host name, IPv4 or bracketed IPv6 address with an optional port.
+    BadHost,
+    /// A `Sec-WebSocket-Protocol` value is empty or holds bytes outside U+0021–U+007E.
+    BadProtocol,
+    /// A request body other than the 8-byte key3: `Transfer-Encoding`, or a `Content-Length`
+    /// other than 8.
+    UnexpectedBody,
+    /// A key without any digit (draft 5.2 step 4).
+    KeyNoDigits(Key),
+    /// A key number above 4294967295 (draft 5.2 step 4).
+    KeyNumberTooLarge(Key),
+    /// A key without any U+0020 (draft 5.2 step 5).
+    KeyNoSpaces(Key),
+    /// A key number that is not an integral multiple of its spaces (draft 5.2 step 6).
+    KeyNotIntegral(Key),
+
+    // ----- client: response -----
+    /// The status line is shorter than 7 bytes, lacks two spaces, or its code is not 3 digits.
+    BadStatusLine,
+    /// The server answered with a status other than 101 (and other than 407).
+    UnexpectedStatus(u16),
+    /// The server (a proxy) asked for proxy authentication: status 407.
+    ProxyAuthenticationRequired,
+    /// `Sec-WebSocket-Origin` differs from the origin the client sent.
+    OriginMismatch,
+    /// `Sec-WebSocket-Location` differs from the URL the client built.
+    LocationMismatch,
+    /// `Sec-WebSocket-Protocol` is missing although offered, present although not offered, or
+    /// names nothing the client offered.
+    ProtocolMismatch,
+    /// The 16-byte answer is not MD5 of the keys and key3 the client sent.
+    ChallengeMismatch,
+
+    // ----- framing -----
+    /// A length-prefixed frame's length exceeds the message limit.
+    FrameTooLarge,
+    /// A text message exceeds the message limit.
+    MessageTooLarge,
+    /// A text message is not valid UTF-8 (and replacement was not asked for).
+    InvalidUtf8,
+
+    // ----- the caller's mistakes -----
+    /// The output buffer is too small; `needed` bytes would fit. Nothing was written.
+    BufferTooSmall {
+        /// How many bytes the output needs.
+        needed: usize,
+    },
+    /// A value handed in by the application is not allowed in its field: it holds CR, LF, NUL
+    /// or another byte its grammar forbids, or a name is not a token.
+    InvalidValue,
+    /// The chosen subprotocol was not among those offered.
+    ProtocolNotOffered,
+    /// The URL is not `ws://` or `wss://` with a host, optional port, path and query.
+    InvalidUrl,
+    /// The machine is not in a state where this call means anything (for example feeding a
+    /// handshake that already finished or failed, or sending after a close).
+    InvalidState,
+}
+
+impl Error {
+    /// Whether the peer's bytes or the caller's request caused this error.
+    #[must_use]
+    pub const fn fault(&self) -> Fault {
+        match self {
+            Error::BufferTooSmall { .. }
+            | Error::InvalidValue
+            | Error::ProtocolNotOffered
+            | Error::InvalidUrl
+            | Error::InvalidState => Fault::Caller,
+            _ => Fault::Peer,
+        }
+    }
+
+    /// The HTTP status a server should answer a request with when this error ends the handshake,
+    /// or `None` for errors that are not about a request (client, framing, caller errors).
+    #[must_use]
+    pub const fn status(&self) -> Option<StatusCode> {
+        Some(match self {
+            Error::BadMethod => StatusCode::MethodNotAllowed,
+            Error::HeadTooLarge | Error::TooManyFields => StatusCode::RequestHeaderFieldsTooLarge,
+            Error::BareCrOrLf
+            | Error::NulInHead
+            | Error::FoldedLine
+            | Error::BadField
+            | Error::BadRequestLine
+            | Error::MissingField(_)
+            | Error::DuplicateField(_)
+            | Error::BadUpgrade
+            | Error::BadConnection
+            | Error::BadHost
+            | Error::BadProtocol
+            | Error::UnexpectedBody
+            | Error::KeyNoDigits(_)
+            | Error::KeyNumberTooLarge(_)
+            | Error::KeyNoSpaces(_)
+            | Error::KeyNotIntegral(_) => StatusCode::BadRequest,
+            _ => return None,
+        })
+    }
+}
+
+fn key_name(key: &Key) -> &'static str {
+    match key {
+        Key::Key1 => "Sec-WebSocket-Key1",
+        Key::Key2 => "Sec-WebSocket-Key2",
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::BareCrOrLf => f.write_str("bare CR or LF in the head: lines must end in CR LF"),
+            Error::NulInHead => f.write_str("NUL byte in the head"),
+            Error::FoldedLine => f.write_str("folded header line (starts with white space)"),
+            Error::HeadTooLarge => f.write_str("head exceeds the head size limit"),
+            Error::TooManyFields => f.write_str("head exceeds the field count limit"),
+            Error::BadField => f.write_str("malformed header field"),
+            Error::BadRequestLine => {
+                f.write_str("request line is not `GET <origin-form> HTTP/1.1`")
+            }
+            Error::BadMethod => f.write_str("request method is not GET"),
+            Error::MissingField(field) => write!(f, "missing {} field", field.name()),
+            Error::DuplicateField(field) => write!(f, "duplicate {} field", field.name()),
+            Error::BadUpgrade => f.write_str("Upgrade is not WebSocket"),
+            Error::BadConnection => f.write_str("Connection does not carry the Upgrade token"),
+            Error::BadHost => f.write_str("Host is not a valid host[:port]"),
+            Error::BadProtocol => f.write_str("invalid Sec-WebSocket-Protocol value"),
+            Error::UnexpectedBody => {
+                f.write_str("request body framing other than Content-Length: 8")
+            }
+            Error::KeyNoDigits(k) => {
+                write!(f, "{} has no digits (draft 5.2 step 4)", key_name(k))
+            }
+            Error::KeyNumberTooLarge(k) => write!(
+                f,
+                "{} number exceeds 4294967295 (draft 5.2 step 4)",
+                key_name(k)
+            ),
+            Error::KeyNoSpaces(k) => {
+                write!(f, "{} has no spaces (draft 5.2 step 5)", key_name(k))
+            }
+            Error::KeyNotIntegral(k) => write!(
+                f,
+                "{} number is not a multiple of its spaces (draft 5.2 step 6)",
+                key_name(k)
+            ),
+            Error::BadStatusLine => f.write_str("malformed status line"),
+            Error::UnexpectedStatus(code) => write!(f, "server answered status {code}, not 101"),
+            Error::ProxyAuthenticationRequired => {
+                f.write_str("proxy authentication required (status 407)")
+            }
+            Error::OriginMismatch => {
+                f.write_str("Sec-WebSocket-Origin differs from the origin sent")
+            }
+            Error::LocationMismatch => {
+                f.write_str("Sec-WebSocket-Location differs from the requested URL")
+            }
+            Error::ProtocolMismatch => {
+                f.write_str("Sec-WebSocket-Protocol does not match the offered subprotocols")
+            }
+            Error::ChallengeMismatch => f.write_str("the 16-byte answer is wrong"),
+            Error::FrameTooLarge => f.write_str("length-prefixed frame exceeds the message limit"),
+            Error::MessageTooLarge => f.write_str("text message exceeds the message limit"),
+            Error::InvalidUtf8 => f.write_str("text message is not valid UTF-8"),
+            Error::BufferTooSmall { needed } => {
+                write!(f, "output buffer too small: {needed} bytes needed")
+            }
+            Error::InvalidValue => {
+                f.write_str("value contains CR, LF, NUL or another forbidden byte")
+            }
+            Error::ProtocolNotOffered => f.write_str("subprotocol was not offered by the client"),
+            Error::InvalidUrl => f.write_str("URL is not ws:// or wss://host[:port][/path][?query]"),
+            Error::InvalidState => f.write_str("call not valid in the machine's current state"),
+        }
+    }
+}
+
+impl core::error::Error for Error {}
+
+#[cfg(feature = "std")]
+impl From<Error> for std::io::Error {
+    fn from(error: Error) -> Self {
+        let kind = match error.fault() {
+            Fault::Peer => std::io::ErrorKind::InvalidData,
+            Fault::Caller => std::io::ErrorKind::InvalidInput,
+        };
+        std::io::Error::new(kind, error)
+    }
+}

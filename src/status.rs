@@ -1,0 +1,48 @@
+//! HTTP statuses a server may refuse a handshake with. A closed set with fixed reason phrases,
+//! so no application text ever reaches a status line.
+
+/// A status for refusing a handshake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StatusCode {
+    /// 400: the request breaks the protocol.
+    BadRequest,
+    /// 403: the application refuses the request (for example its Origin).
+    Forbidden,
+    /// 404: no WebSocket endpoint at this resource.
+    NotFound,
+    /// 405: the method is not GET.
+    MethodNotAllowed,
+    /// 431: the head exceeds the head or field limit.
+    RequestHeaderFieldsTooLarge,
+    /// 503: the server cannot take the connection now.
+    ServiceUnavailable,
+}
+
+impl StatusCode {
+    /// The three-digit code.
+    #[must_use]
+    pub const fn code(self) -> u16 {
+        match self {
+            StatusCode::BadRequest => 400,
+            StatusCode::Forbidden => 403,
+            StatusCode::NotFound => 404,
+            StatusCode::MethodNotAllowed => 405,
+            StatusCode::RequestHeaderFieldsTooLarge => 431,
+            StatusCode::ServiceUnavailable => 503,
+        }
+    }
+
+    /// The reason phrase sent with the code.
+    #[must_use]
+    pub const fn reason(self) -> &'static str {
+        match self {
+            StatusCode::BadRequest => "Bad Request",
+            StatusCode::Forbidden => "Forbidden",
+            StatusCode::NotFound => "Not Found",
+            StatusCode::MethodNotAllowed => "Method Not Allowed",
+            StatusCode::RequestHeaderFieldsTooLarge => "Request Header Fields Too Large",
+            StatusCode::ServiceUnavailable => "Service Unavailable",
+        }
+    }
+}
