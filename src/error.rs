@@ -293,7 +293,9 @@ impl fmt::Display for Error {
                 f.write_str("value contains CR, LF, NUL or another forbidden byte")
             }
             Error::ProtocolNotOffered => f.write_str("subprotocol was not offered by the client"),
-            Error::InvalidUrl => f.write_str("URL is not ws:// or wss://host[:port][/path][?query]"),
+            Error::InvalidUrl => {
+                f.write_str("URL is not ws:// or wss://host[:port][/path][?query]")
+            }
             Error::InvalidState => f.write_str("call not valid in the machine's current state"),
         }
     }

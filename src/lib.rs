@@ -22,9 +22,13 @@ extern crate alloc;
 extern crate std;
 
 mod error;
+mod key;
 mod limits;
+mod scan;
+pub mod server;
 mod status;
 
 pub use error::{Error, Fault, Field, Key};
+pub use key::{answer, key_part};
 pub use limits::Limits;
 pub use status::StatusCode;

@@ -1,0 +1,98 @@
+//! The handshake's challenge: reading a key as draft 5.2 steps 4–7 say, and the 16-byte answer.
+
+use md5::{Digest, Md5};
+
+use crate::{Error, Key};
+
+/// Reads one `Sec-WebSocket-Key1`/`Key2` value and returns its part: the key number (its
+/// digits read as one decimal number) divided by its count of U+0020.
+///
+/// The number is checked against 4294967295 while it is accumulated, so no length of key can
+/// overflow anything.
+///
+/// ```
+/// use hixie76::{key_part, Error, Key};
+/// assert_eq!(key_part(b"4 @1  46546xW%0l 1 5", Key::Key1), Ok(829309203));
+/// assert_eq!(key_part(b"12345", Key::Key1), Err(Error::KeyNoSpaces(Key::Key1)));
+/// ```
+pub fn key_part(value: &[u8], key: Key) -> Result<u32, Error> {
+    let mut number: u32 = 0;
+    let mut digits = false;
+    let mut spaces: u32 = 0;
+    for &b in value {
+        match b {
+            b'0'..=b'9' => {
+                digits = true;
+                number = number
+                    .checked_mul(10)
+                    .and_then(|n| n.checked_add(u32::from(b - b'0')))
+                    .ok_or(Error::KeyNumberTooLarge(key))?;
+            }
+            b' ' => spaces += 1,
+            _ => {}
+        }
+    }
+    if !digits {
+        return Err(Error::KeyNoDigits(key));
+    }
+    if spaces == 0 {
+        return Err(Error::KeyNoSpaces(key));
+    }
+    if number % spaces != 0 {
+        return Err(Error::KeyNotIntegral(key));
+    }
+    Ok(number / spaces)
+}
+
+/// The 16-byte answer: MD5 of part 1 and part 2 as big-endian 32-bit numbers, then key3 as
+/// received (draft 5.2 step 7).
+///
+/// ```
+/// // The draft's own example (section 1.3).
+/// assert_eq!(&hixie76::answer(829309203, 259970620, *b"^n:ds[4U"), b"8jKS'y:G*Co,Wxa-");
+/// ```
+#[must_use]
+pub fn answer(part1: u32, part2: u32, key3: [u8; 8]) -> [u8; 16] {
+    let mut challenge = [0u8; 16];
+    challenge[..4].copy_from_slice(&part1.to_be_bytes());
+    challenge[4..8].copy_from_slice(&part2.to_be_bytes());
+    challenge[8..].copy_from_slice(&key3);
+    Md5::digest(challenge).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draft_example_parts() {
+        assert_eq!(key_part(b"12998 5 Y3 1  .P00", Key::Key2), Ok(259970620));
+    }
+
+    #[test]
+    fn key_rules_in_order() {
+        assert_eq!(
+            key_part(b" x ", Key::Key2),
+            Err(Error::KeyNoDigits(Key::Key2))
+        );
+        assert_eq!(key_part(b"0 ", Key::Key1), Ok(0));
+        assert_eq!(key_part(b"4294967295 ", Key::Key1), Ok(4294967295));
+        assert_eq!(
+            key_part(b"4294967296 ", Key::Key1),
+            Err(Error::KeyNumberTooLarge(Key::Key1))
+        );
+        assert_eq!(
+            key_part(b"123456789012345678901234567890 ", Key::Key1),
+            Err(Error::KeyNumberTooLarge(Key::Key1))
+        );
+        assert_eq!(
+            key_part(b"7  ", Key::Key1),
+            Err(Error::KeyNotIntegral(Key::Key1))
+        );
+        // Tabs are not spaces.
+        assert_eq!(
+            key_part(b"8\t", Key::Key1),
+            Err(Error::KeyNoSpaces(Key::Key1))
+        );
+    }
+}

@@ -1,0 +1,228 @@
+//! Incremental head scanning shared by both roles.
+//!
+//! States: `InLine` (searching the current line for its CR LF) → a complete line is handed out →
+//! `InLine` again, until an empty line ends the head. The scanner remembers how far it has
+//! searched, so every byte is examined a bounded number of times however the head is split
+//! (rule R3). Byte-level faults (a bare CR or LF, a NUL, a folded line) are reported as soon as
+//! the offending byte is seen.
+
+use core::ops::Range;
+
+use crate::Error;
+
+/// Where the scan of a buffered head stands.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct LineScanner {
+    /// Start of the line being searched.
+    line_start: usize,
+    /// Bytes before this offset have been searched.
+    scanned: usize,
+    /// Lines completed so far (the first is the request or status line).
+    lines: usize,
+}
+
+/// What the scanner found in the buffered bytes.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Scanned {
+    /// A complete line without its CR LF; the head goes on.
+    Line(Range<usize>),
+    /// The empty line: the head ends at this offset (after its CR LF).
+    End(usize),
+    /// All buffered bytes are searched; more are needed.
+    NeedMore,
+}
+
+impl LineScanner {
+    /// Lines completed so far, the first line included.
+    pub(crate) fn lines(&self) -> usize {
+        self.lines
+    }
+
+    /// Looks for the next complete line in `buf`, which holds every byte buffered so far.
+    pub(crate) fn next_line(&mut self, buf: &[u8]) -> Result<Scanned, Error> {
+        let Some(rest) = buf.get(self.scanned..) else {
+            return Ok(Scanned::NeedMore);
+        };
+        if self.scanned == self.line_start && self.lines > 0 {
+            // A field line may not start with white space: obsolete folding.
+            if let Some(b' ' | b'\t') = rest.first() {
+                return Err(Error::FoldedLine);
+            }
+        }
+        let Some(offset) = memchr::memchr3(b'\r', b'\n', 0, rest) else {
+            self.scanned = buf.len();
+            return Ok(Scanned::NeedMore);
+        };
+        let at = self.scanned + offset;
+        match buf[at] {
+            0 => Err(Error::NulInHead),
+            b'\n' => Err(Error::BareCrOrLf),
+            _ => match buf.get(at + 1) {
+                None => {
+                    // Keep the CR unsearched: the next byte decides.
+                    self.scanned = at;
+                    Ok(Scanned::NeedMore)
+                }
+                Some(b'\n') => {
+                    let line = self.line_start..at;
+                    self.line_start = at + 2;
+                    self.scanned = at + 2;
+                    if line.is_empty() && self.lines > 0 {
+                        return Ok(Scanned::End(at + 2));
+                    }
+                    self.lines += 1;
+                    Ok(Scanned::Line(line))
+                }
+                Some(_) => Err(Error::BareCrOrLf),
+            },
+        }
+    }
+}
+
+/// Byte classes for header grammar, one table lookup per byte.
+const TOKEN: u8 = 1;
+const VALUE: u8 = 2;
+const HOST: u8 = 4;
+
+const fn byte_classes() -> [u8; 256] {
+    let mut table = [0u8; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        let c = b as u8;
+        let mut class = 0;
+        let tchar = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        if tchar {
+            class |= TOKEN;
+        }
+        // field-content: visible ASCII, SP, HTAB and obs-text; never a control byte.
+        if c == b'\t' || (c >= 0x20 && c != 0x7F) {
+            class |= VALUE;
+        }
+        if c.is_ascii_alphanumeric() || c == b'-' || c == b'.' || c == b'_' {
+            class |= HOST;
+        }
+        table[b] = class;
+        b += 1;
+    }
+    table
+}
+
+static CLASSES: [u8; 256] = byte_classes();
+
+/// Whether `bytes` is a non-empty HTTP token.
+pub(crate) fn is_token(bytes: &[u8]) -> bool {
+    !bytes.is_empty() && bytes.iter().all(|&b| CLASSES[b as usize] & TOKEN != 0)
+}
+
+/// Whether `bytes` may stand in a field value: no CR, LF, NUL or other control byte.
+pub(crate) fn is_field_value(bytes: &[u8]) -> bool {
+    bytes.iter().all(|&b| CLASSES[b as usize] & VALUE != 0)
+}
+
+/// Whether `bytes` is a non-empty run of host-name characters.
+pub(crate) fn is_host_name(bytes: &[u8]) -> bool {
+    !bytes.is_empty() && bytes.iter().all(|&b| CLASSES[b as usize] & HOST != 0)
+}
+
+/// Whether every byte is visible ASCII (U+0021–U+007E).
+pub(crate) fn is_visible_ascii(bytes: &[u8]) -> bool {
+    bytes.iter().all(|&b| (0x21..=0x7E).contains(&b))
+}
+
+/// Removes leading and trailing SP and HTAB.
+pub(crate) fn trim_ows(mut bytes: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = bytes {
+        bytes = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = bytes {
+        bytes = rest;
+    }
+    bytes
+}
+
+/// Splits a request field line into its name and its value with optional white space removed.
+pub(crate) fn split_field(line: &[u8]) -> Result<(&[u8], &[u8]), Error> {
+    let colon = memchr::memchr(b':', line).ok_or(Error::BadField)?;
+    let (name, value) = (&line[..colon], trim_ows(&line[colon + 1..]));
+    if !is_token(name) || !is_field_value(value) {
+        return Err(Error::BadField);
+    }
+    Ok((name, value))
+}
+
+/// An ASCII-only byte string as `&str`. Callers only pass bytes already checked to be ASCII;
+/// anything else gives the empty string rather than a panic.
+pub(crate) fn ascii_str(bytes: &[u8]) -> &str {
+    core::str::from_utf8(bytes).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan_all(buf: &[u8]) -> Result<(usize, usize), Error> {
+        let mut s = LineScanner::default();
+        // Feed one more byte each time: the same scanner must get the same result.
+        for end in 1..=buf.len() {
+            loop {
+                match s.next_line(&buf[..end])? {
+                    Scanned::Line(_) => continue,
+                    Scanned::End(at) => return Ok((at, s.lines())),
+                    Scanned::NeedMore => break,
+                }
+            }
+        }
+        Ok((0, s.lines()))
+    }
+
+    #[test]
+    fn finds_the_end_whatever_the_split() {
+        assert_eq!(scan_all(b"GET / HTTP/1.1\r\nA: b\r\n\r\nxyz"), Ok((24, 2)));
+        assert_eq!(scan_all(b"GET / HTTP/1.1\r\nA: b\r\n"), Ok((0, 2)));
+    }
+
+    #[test]
+    fn refuses_byte_faults_at_once() {
+        assert_eq!(
+            scan_all(b"GET / HTTP/1.1\r\nA: b\rX"),
+            Err(Error::BareCrOrLf)
+        );
+        assert_eq!(scan_all(b"GET / HTTP/1.1\nA"), Err(Error::BareCrOrLf));
+        assert_eq!(scan_all(b"GET / HTTP/1.1\r\nA\0"), Err(Error::NulInHead));
+        assert_eq!(
+            scan_all(b"GET / HTTP/1.1\r\nA: b\r\n c"),
+            Err(Error::FoldedLine)
+        );
+    }
+
+    #[test]
+    fn grammar_tables() {
+        assert!(is_token(b"Sec-WebSocket-Key1"));
+        assert!(!is_token(b"Bad Name"));
+        assert!(!is_token(b""));
+        assert!(is_field_value(b"a b\tc\x80"));
+        assert!(!is_field_value(b"a\rb"));
+        assert!(!is_field_value(b"a\x7f"));
+        assert_eq!(trim_ows(b" \t x y \t"), b"x y");
+        assert_eq!(split_field(b"Name:  v "), Ok((&b"Name"[..], &b"v"[..])));
+        assert_eq!(split_field(b"Name v"), Err(Error::BadField));
+        assert_eq!(split_field(b": v"), Err(Error::BadField));
+    }
+}

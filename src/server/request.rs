@@ -1,0 +1,463 @@
+//! The request head: what the scanner records about each line, how the head is judged once it is
+//! complete, and the zero-copy [`Request`] view handed to the application.
+
+use core::ops::Range;
+
+use crate::key::key_part;
+use crate::scan::{ascii_str, is_host_name, is_visible_ascii, split_field, trim_ows};
+use crate::{Error, Field, Key};
+
+/// The WebSocket version a complete request head asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Version {
+    /// RFC 6455 or hybi-04 and later: a `Sec-WebSocket-Key` or `Sec-WebSocket-Version` field.
+    Rfc6455,
+    /// hybi-01 to hybi-03: a `Sec-WebSocket-Draft` field (same keys, different framing).
+    Hybi,
+    /// draft-hixie-thewebsocketprotocol-75: `Upgrade` without `Sec-WebSocket-Key1`/`Key2`.
+    Hixie75,
+}
+
+/// Offsets into the head buffer; a head is at most a few KiB, but `usize` keeps this simple.
+type Span = Range<usize>;
+
+/// One field the handshake cares about: where its first value is and whether it repeated.
+#[derive(Debug, Clone, Default)]
+struct Slot {
+    value: Option<Span>,
+    repeated: bool,
+}
+
+impl Slot {
+    fn record(&mut self, value: Span) {
+        if self.value.is_some() {
+            self.repeated = true;
+        } else {
+            self.value = Some(value);
+        }
+    }
+}
+
+/// The fields recorded while the head streams in, so judging the complete head reads no line
+/// twice.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Fields {
+    target: Span,
+    host: Slot,
+    upgrade: Slot,
+    connection: Slot,
+    origin: Slot,
+    key1: Slot,
+    key2: Slot,
+    protocol: Slot,
+    content_length: Slot,
+    hixie75_protocol: Slot,
+    transfer_encoding: bool,
+    other_version: Option<Version>,
+    count: usize,
+    /// End of the host name inside the `Host` value (the port, if any, follows a colon).
+    host_name_end: usize,
+}
+
+/// Validated facts about a hixie-76 request, computed once when the head completes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Parts {
+    pub(crate) part1: u32,
+    pub(crate) part2: u32,
+}
+
+impl Fields {
+    /// Number of field lines recorded.
+    pub(crate) fn count(&self) -> usize {
+        self.count
+    }
+
+    /// Reads the request line: `GET SP origin-form SP HTTP/1.1`.
+    pub(crate) fn request_line(&mut self, head: &[u8], line: Span) -> Result<(), Error> {
+        let text = &head[line.clone()];
+        let Some(after_method) = text.strip_prefix(b"GET ") else {
+            return Err(match memchr::memchr(b' ', text) {
+                Some(end) if end > 0 && crate::scan::is_token(&text[..end]) => Error::BadMethod,
+                _ => Error::BadRequestLine,
+            });
+        };
+        let target_len = memchr::memchr(b' ', after_method).ok_or(Error::BadRequestLine)?;
+        let (target, version) = after_method.split_at(target_len);
+        if version != b" HTTP/1.1" || target.first() != Some(&b'/') || !is_visible_ascii(target) {
+            return Err(Error::BadRequestLine);
+        }
+        let start = line.start + 4;
+        self.target = start..start + target_len;
+        Ok(())
+    }
+
+    /// Reads one field line and records it if the handshake cares about it.
+    pub(crate) fn field(&mut self, head: &[u8], line: Span) -> Result<(), Error> {
+        let (name, value) = split_field(&head[line.clone()])?;
+        self.count += 1;
+        // The value is a sub-slice of the line; recover its offsets in the head.
+        let start = value.as_ptr() as usize - head.as_ptr() as usize;
+        let span = start..start + value.len();
+        let slot = match name.len() {
+            4 if name.eq_ignore_ascii_case(b"host") => &mut self.host,
+            6 if name.eq_ignore_ascii_case(b"origin") => &mut self.origin,
+            7 if name.eq_ignore_ascii_case(b"upgrade") => &mut self.upgrade,
+            10 if name.eq_ignore_ascii_case(b"connection") => &mut self.connection,
+            14 if name.eq_ignore_ascii_case(b"content-length") => &mut self.content_length,
+            17 if name.eq_ignore_ascii_case(b"transfer-encoding") => {
+                self.transfer_encoding = true;
+                return Ok(());
+            }
+            17 if name.eq_ignore_ascii_case(b"sec-websocket-key") => {
+                self.other_version = Some(Version::Rfc6455);
+                return Ok(());
+            }
+            18 if name.eq_ignore_ascii_case(b"sec-websocket-key1") => &mut self.key1,
+            18 if name.eq_ignore_ascii_case(b"sec-websocket-key2") => &mut self.key2,
+            18 if name.eq_ignore_ascii_case(b"websocket-protocol") => &mut self.hixie75_protocol,
+            19 if name.eq_ignore_ascii_case(b"sec-websocket-draft") => {
+                if self.other_version.is_none() {
+                    self.other_version = Some(Version::Hybi);
+                }
+                return Ok(());
+            }
+            21 if name.eq_ignore_ascii_case(b"sec-websocket-version") => {
+                self.other_version = Some(Version::Rfc6455);
+                return Ok(());
+            }
+            22 if name.eq_ignore_ascii_case(b"sec-websocket-protocol") => &mut self.protocol,
+            _ => return Ok(()),
+        };
+        slot.record(span);
+        Ok(())
+    }
+
+    /// The version the complete head asks for, `None` meaning hixie-76 (rule R9).
+    pub(crate) fn version(&self) -> Option<Version> {
+        if self.other_version.is_some() {
+            return self.other_version;
+        }
+        if self.upgrade.value.is_some() && self.key1.value.is_none() && self.key2.value.is_none() {
+            return Some(Version::Hixie75);
+        }
+        None
+    }
+
+    /// Judges a complete hixie-76 head by the draft's rules; returns the two key parts.
+    pub(crate) fn judge(&mut self, head: &[u8]) -> Result<Parts, Error> {
+        let once = [
+            (&self.host, Field::Host),
+            (&self.upgrade, Field::Upgrade),
+            (&self.connection, Field::Connection),
+            (&self.origin, Field::Origin),
+            (&self.key1, Field::Key1),
+            (&self.key2, Field::Key2),
+            (&self.protocol, Field::Protocol),
+            (&self.content_length, Field::ContentLength),
+        ];
+        for (slot, field) in once {
+            if slot.repeated {
+                return Err(Error::DuplicateField(field));
+            }
+        }
+        let required = [
+            (&self.host, Field::Host),
+            (&self.upgrade, Field::Upgrade),
+            (&self.connection, Field::Connection),
+            (&self.key1, Field::Key1),
+            (&self.key2, Field::Key2),
+        ];
+        for (slot, field) in required {
+            if slot.value.is_none() {
+                return Err(Error::MissingField(field));
+            }
+        }
+        let get = |slot: &Slot| slot.value.clone().map_or(&[][..], |span| &head[span]);
+        if !get(&self.upgrade).eq_ignore_ascii_case(b"WebSocket") {
+            return Err(Error::BadUpgrade);
+        }
+        let has_upgrade_token = get(&self.connection)
+            .split(|&b| b == b',')
+            .any(|token| trim_ows(token).eq_ignore_ascii_case(b"Upgrade"));
+        if !has_upgrade_token {
+            return Err(Error::BadConnection);
+        }
+        self.host_name_end =
+            host_name_end(get(&self.host))? + self.host.value.clone().map_or(0, |s| s.start);
+        if let Some(origin) = &self.origin.value {
+            if !is_visible_ascii(&head[origin.clone()]) {
+                return Err(Error::BadField);
+            }
+        }
+        if self.protocol.value.is_some() && !is_protocol_list(get(&self.protocol)) {
+            return Err(Error::BadProtocol);
+        }
+        if self.transfer_encoding {
+            return Err(Error::UnexpectedBody);
+        }
+        if self.content_length.value.is_some() && get(&self.content_length) != b"8" {
+            return Err(Error::UnexpectedBody);
+        }
+        Ok(Parts {
+            part1: key_part(get(&self.key1), Key::Key1)?,
+            part2: key_part(get(&self.key2), Key::Key2)?,
+        })
+    }
+
+    /// Judges the host of a complete hixie-75 head (which has no keys to check).
+    pub(crate) fn judge_hixie75(&mut self, head: &[u8]) -> Result<(), Error> {
+        let once = [
+            (&self.host, Field::Host),
+            (&self.upgrade, Field::Upgrade),
+            (&self.connection, Field::Connection),
+            (&self.origin, Field::Origin),
+            (&self.hixie75_protocol, Field::WebSocketProtocol),
+        ];
+        for (slot, field) in once {
+            if slot.repeated {
+                return Err(Error::DuplicateField(field));
+            }
+        }
+        for (slot, field) in [
+            (&self.host, Field::Host),
+            (&self.connection, Field::Connection),
+        ] {
+            if slot.value.is_none() {
+                return Err(Error::MissingField(field));
+            }
+        }
+        let get = |slot: &Slot| slot.value.clone().map_or(&[][..], |span| &head[span]);
+        if !get(&self.upgrade).eq_ignore_ascii_case(b"WebSocket") {
+            return Err(Error::BadUpgrade);
+        }
+        if !get(&self.connection)
+            .split(|&b| b == b',')
+            .any(|token| trim_ows(token).eq_ignore_ascii_case(b"Upgrade"))
+        {
+            return Err(Error::BadConnection);
+        }
+        self.host_name_end =
+            host_name_end(get(&self.host))? + self.host.value.clone().map_or(0, |s| s.start);
+        if let Some(origin) = &self.origin.value {
+            if !is_visible_ascii(&head[origin.clone()]) {
+                return Err(Error::BadField);
+            }
+        }
+        if self.hixie75_protocol.value.is_some() && !is_visible_ascii(get(&self.hixie75_protocol)) {
+            return Err(Error::BadProtocol);
+        }
+        if self.transfer_encoding || self.content_length.value.is_some() {
+            return Err(Error::UnexpectedBody);
+        }
+        Ok(())
+    }
+}
+
+/// Checks `host[:port]` (a host name, an IPv4 address or a bracketed IPv6 address, a port of
+/// 1–5 digits in 1..=65535) and returns where the host ends.
+fn host_name_end(host: &[u8]) -> Result<usize, Error> {
+    let name_end = if let Some(inner) = host.strip_prefix(b"[") {
+        let close = memchr::memchr(b']', inner).ok_or(Error::BadHost)?;
+        let address = &inner[..close];
+        let ok = !address.is_empty()
+            && address.contains(&b':')
+            && address
+                .iter()
+                .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
+        if !ok {
+            return Err(Error::BadHost);
+        }
+        close + 2
+    } else {
+        let end = memchr::memchr(b':', host).unwrap_or(host.len());
+        if !is_host_name(&host[..end]) {
+            return Err(Error::BadHost);
+        }
+        end
+    };
+    match &host[name_end..] {
+        [] => Ok(name_end),
+        [b':', port @ ..] if port_number(port).is_some() => Ok(name_end),
+        _ => Err(Error::BadHost),
+    }
+}
+
+/// A port of 1–5 ASCII digits with a value in 1..=65535.
+pub(crate) fn port_number(digits: &[u8]) -> Option<u16> {
+    if digits.is_empty() || digits.len() > 5 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let value = digits
+        .iter()
+        .fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'));
+    u16::try_from(value).ok().filter(|&port| port != 0)
+}
+
+/// A non-empty list of subprotocols of U+0021–U+007E separated by single spaces.
+fn is_protocol_list(value: &[u8]) -> bool {
+    value
+        .split(|&b| b == b' ')
+        .all(|item| !item.is_empty() && is_visible_ascii(item))
+}
+
+/// A subprotocol the client offered, as a choice the application can hand to
+/// [`Accept::protocol`](crate::server::Accept::protocol). It can only be obtained from
+/// [`Request::protocols`], so a server cannot choose a subprotocol that was not offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProtocolChoice {
+    pub(crate) span: (usize, usize),
+}
+
+/// One offered subprotocol.
+#[derive(Debug, Clone, Copy)]
+pub struct Offered<'a> {
+    name: &'a str,
+    choice: ProtocolChoice,
+}
+
+impl<'a> Offered<'a> {
+    /// The subprotocol's name.
+    #[must_use]
+    pub fn name(&self) -> &'a str {
+        self.name
+    }
+
+    /// This subprotocol as the one to accept.
+    #[must_use]
+    pub fn choice(&self) -> ProtocolChoice {
+        self.choice
+    }
+}
+
+/// The subprotocols a client offered, in its order.
+#[derive(Debug, Clone)]
+pub struct Protocols<'a> {
+    head: &'a [u8],
+    span: Span,
+}
+
+impl<'a> Iterator for Protocols<'a> {
+    type Item = Offered<'a>;
+
+    fn next(&mut self) -> Option<Offered<'a>> {
+        if self.span.is_empty() {
+            return None;
+        }
+        let rest = &self.head[self.span.clone()];
+        let len = memchr::memchr(b' ', rest).unwrap_or(rest.len());
+        let start = self.span.start;
+        self.span.start = (start + len + 1).min(self.span.end);
+        Some(Offered {
+            name: ascii_str(&rest[..len]),
+            choice: ProtocolChoice {
+                span: (start, start + len),
+            },
+        })
+    }
+}
+
+/// A zero-copy view of a valid request head, borrowed from the handshake's head storage.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub(crate) head: &'a [u8],
+    pub(crate) fields: &'a Fields,
+}
+
+impl<'a> Request<'a> {
+    /// The request-target: path and query, exactly as sent (for example `/chat?room=1`).
+    #[must_use]
+    pub fn resource(&self) -> &'a str {
+        ascii_str(&self.head[self.fields.target.clone()])
+    }
+
+    /// The path part of the resource.
+    #[must_use]
+    pub fn path(&self) -> &'a str {
+        let resource = self.resource();
+        resource.split_once('?').map_or(resource, |(path, _)| path)
+    }
+
+    /// The query after `?`, if any.
+    #[must_use]
+    pub fn query(&self) -> Option<&'a str> {
+        self.resource().split_once('?').map(|(_, query)| query)
+    }
+
+    /// The `Host` value as sent, port included.
+    #[must_use]
+    pub fn host(&self) -> &'a str {
+        self.slot_str(&self.fields.host).unwrap_or_default()
+    }
+
+    /// The `Origin` value, or `None` when the client sent none (rule R8: the application
+    /// decides what an absent origin means).
+    #[must_use]
+    pub fn origin(&self) -> Option<&'a str> {
+        self.slot_str(&self.fields.origin)
+    }
+
+    /// The offered subprotocols: the `Sec-WebSocket-Protocol` value split on single spaces
+    /// (or the hixie-75 `WebSocket-Protocol` value, as one entry).
+    #[must_use]
+    pub fn protocols(&self) -> Protocols<'a> {
+        let span = self
+            .fields
+            .protocol
+            .value
+            .clone()
+            .or_else(|| self.fields.hixie75_protocol.value.clone())
+            .unwrap_or(0..0);
+        Protocols {
+            head: self.head,
+            span,
+        }
+    }
+
+    /// The values of every `Cookie` field, in order.
+    pub fn cookies(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.fields()
+            .filter(|(name, _)| name.eq_ignore_ascii_case("cookie"))
+            .map(|(_, value)| value)
+    }
+
+    /// Every field as `(name, value)`, in order, with the value's surrounding white space
+    /// removed. Names are as sent (compare them case-insensitively).
+    pub fn fields(&self) -> impl Iterator<Item = (&'a str, &'a [u8])> + 'a {
+        let head = self.head;
+        let body = memchr::memmem::find(head, b"\r\n").map_or(&[][..], |end| &head[end + 2..]);
+        body.split(|&b| b == b'\n')
+            .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+            .filter(|line| !line.is_empty())
+            .filter_map(|line| split_field(line).ok())
+            .map(|(name, value)| (ascii_str(name), value))
+    }
+
+    /// The first value of the named field (compared case-insensitively).
+    #[must_use]
+    pub fn field(&self, name: &str) -> Option<&'a [u8]> {
+        self.fields()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value)
+    }
+
+    pub(crate) fn host_name_and_port(&self) -> (&'a [u8], Option<u16>) {
+        let host = self.fields.host.value.clone().unwrap_or(0..0);
+        let end = self.fields.host_name_end.clamp(host.start, host.end);
+        let port = self.head.get(end + 1..host.end).and_then(port_number);
+        (&self.head[host.start..end], port)
+    }
+
+    pub(crate) fn protocol_name(&self, choice: ProtocolChoice) -> Result<&'a str, Error> {
+        let (start, end) = choice.span;
+        // The choice must be a whole entry of this request's list.
+        self.protocols()
+            .find(|offered| offered.choice.span == (start, end))
+            .map(|offered| offered.name)
+            .ok_or(Error::ProtocolNotOffered)
+    }
+
+    fn slot_str(&self, slot: &Slot) -> Option<&'a str> {
+        slot.value.clone().map(|span| ascii_str(&self.head[span]))
+    }
+}

@@ -1,0 +1,320 @@
+//! What the server writes: the 101 head of an accepted handshake and the short refusals.
+//!
+//! Every byte written here either is a constant or came from a request field that was
+//! validated when the head completed, or from an application value checked here; nothing
+//! carrying CR, LF or NUL can reach the output (rule R5).
+
+use crate::scan::{is_field_value, is_token};
+use crate::server::request::{ProtocolChoice, Request};
+use crate::{Error, StatusCode};
+
+/// The application's decision to accept a request, built with chained calls.
+///
+/// ```
+/// use hixie76::server::Accept;
+/// let cookies = [("Set-Cookie", "id=1; HttpOnly")];
+/// let accept = Accept::new().secure(true).fields(&cookies);
+/// # let _ = accept;
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Accept<'a> {
+    protocol: Option<ProtocolChoice>,
+    secure: bool,
+    fields: &'a [(&'a str, &'a str)],
+}
+
+impl<'a> Accept<'a> {
+    /// Accept with no subprotocol, over `ws://`, with no extra fields.
+    #[must_use]
+    pub const fn new() -> Self {
+        Accept {
+            protocol: None,
+            secure: false,
+            fields: &[],
+        }
+    }
+
+    /// Agree on one of the offered subprotocols (or on none, with `None`). Only a choice
+    /// taken from the request's [`protocols`](Request::protocols) can be passed.
+    #[must_use]
+    pub const fn protocol(mut self, choice: Option<ProtocolChoice>) -> Self {
+        self.protocol = choice;
+        self
+    }
+
+    /// Whether the connection is TLS: the Location then says `wss://` and port 443 is the
+    /// default one.
+    #[must_use]
+    pub const fn secure(mut self, secure: bool) -> Self {
+        self.secure = secure;
+        self
+    }
+
+    /// Extra response fields such as `Set-Cookie`, written after the handshake's own. Names
+    /// must be tokens and values free of CR, LF, NUL and other control bytes; the handshake's
+    /// own fields (`Upgrade`, `Connection`, `Sec-WebSocket-*`, `WebSocket-*`) cannot be added.
+    #[must_use]
+    pub const fn fields(mut self, fields: &'a [(&'a str, &'a str)]) -> Self {
+        self.fields = fields;
+        self
+    }
+}
+
+/// Which handshake's head to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Flavour {
+    Hixie76,
+    Hixie75,
+}
+
+fn reserved(name: &[u8]) -> bool {
+    let starts = |prefix: &[u8]| {
+        name.len() >= prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(prefix)
+    };
+    name.eq_ignore_ascii_case(b"upgrade")
+        || name.eq_ignore_ascii_case(b"connection")
+        || name.eq_ignore_ascii_case(b"content-length")
+        || name.eq_ignore_ascii_case(b"transfer-encoding")
+        || starts(b"sec-websocket-")
+        || starts(b"websocket-")
+}
+
+/// Writes the 101 head for `request` into `out`; returns its length. Nothing is written when
+/// a value is refused or `out` is too small.
+pub(crate) fn write_head(
+    request: &Request<'_>,
+    accept: &Accept<'_>,
+    flavour: Flavour,
+    out: &mut [u8],
+) -> Result<usize, Error> {
+    for (name, value) in accept.fields {
+        if !is_token(name.as_bytes()) || reserved(name.as_bytes()) {
+            return Err(Error::InvalidValue);
+        }
+        if !is_field_value(value.as_bytes()) {
+            return Err(Error::InvalidValue);
+        }
+    }
+    let protocol = match accept.protocol {
+        Some(choice) => Some(request.protocol_name(choice)?),
+        None => None,
+    };
+    let mut count = Sink::Count(0);
+    emit(request, accept, protocol, flavour, &mut count);
+    let needed = count.len();
+    let Some(dest) = out.get_mut(..needed) else {
+        return Err(Error::BufferTooSmall { needed });
+    };
+    let mut write = Sink::Write(dest, 0);
+    emit(request, accept, protocol, flavour, &mut write);
+    Ok(needed)
+}
+
+/// Counts bytes, or writes them into a slice already known to be large enough.
+enum Sink<'o> {
+    Count(usize),
+    Write(&'o mut [u8], usize),
+}
+
+impl Sink<'_> {
+    fn put(&mut self, bytes: &[u8]) {
+        match self {
+            Sink::Count(n) => *n += bytes.len(),
+            Sink::Write(out, n) => {
+                if let Some(dest) = out.get_mut(*n..*n + bytes.len()) {
+                    dest.copy_from_slice(bytes);
+                }
+                *n += bytes.len();
+            }
+        }
+    }
+
+    fn put_lowercase(&mut self, bytes: &[u8]) {
+        match self {
+            Sink::Count(n) => *n += bytes.len(),
+            Sink::Write(out, n) => {
+                if let Some(dest) = out.get_mut(*n..*n + bytes.len()) {
+                    for (d, s) in dest.iter_mut().zip(bytes) {
+                        *d = s.to_ascii_lowercase();
+                    }
+                }
+                *n += bytes.len();
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Sink::Count(n) | Sink::Write(_, n) => *n,
+        }
+    }
+}
+
+fn emit(
+    request: &Request<'_>,
+    accept: &Accept<'_>,
+    protocol: Option<&str>,
+    flavour: Flavour,
+    sink: &mut Sink<'_>,
+) {
+    let (status, prefix): (&[u8], &[u8]) = match flavour {
+        Flavour::Hixie76 => (b"HTTP/1.1 101 WebSocket Protocol Handshake\r\n", b"Sec-"),
+        Flavour::Hixie75 => (b"HTTP/1.1 101 Web Socket Protocol Handshake\r\n", b""),
+    };
+    sink.put(status);
+    sink.put(b"Upgrade: WebSocket\r\nConnection: Upgrade\r\n");
+    if let Some(origin) = request.origin() {
+        sink.put(prefix);
+        sink.put(b"WebSocket-Origin: ");
+        sink.put(origin.as_bytes());
+        sink.put(b"\r\n");
+    }
+    sink.put(prefix);
+    sink.put(b"WebSocket-Location: ");
+    sink.put(if accept.secure { b"wss://" } else { b"ws://" });
+    let (host, port) = request.host_name_and_port();
+    sink.put_lowercase(host);
+    let default_port = if accept.secure { 443 } else { 80 };
+    if let Some(port) = port.filter(|&p| p != default_port) {
+        let mut digits = [0u8; 6];
+        sink.put(format_port(port, &mut digits));
+    }
+    sink.put(request.resource().as_bytes());
+    sink.put(b"\r\n");
+    if let Some(protocol) = protocol {
+        sink.put(prefix);
+        sink.put(b"WebSocket-Protocol: ");
+        sink.put(protocol.as_bytes());
+        sink.put(b"\r\n");
+    }
+    for (name, value) in accept.fields {
+        sink.put(name.as_bytes());
+        sink.put(b": ");
+        sink.put(value.as_bytes());
+        sink.put(b"\r\n");
+    }
+    sink.put(b"\r\n");
+}
+
+/// `:port` in decimal, written into `buf`.
+fn format_port(port: u16, buf: &mut [u8; 6]) -> &[u8] {
+    let mut start = buf.len();
+    let mut n = port;
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    start -= 1;
+    buf[start] = b':';
+    &buf[start..]
+}
+
+/// The complete response that refuses a handshake with `status`: a status line with a fixed
+/// reason phrase, `Connection: close`, `Content-Length: 0` and the blank line. Send it, then
+/// close the connection.
+///
+/// ```
+/// use hixie76::{server::error_response, StatusCode};
+/// assert_eq!(
+///     error_response(StatusCode::BadRequest),
+///     b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+/// );
+/// ```
+#[must_use]
+pub const fn error_response(status: StatusCode) -> &'static [u8] {
+    macro_rules! response {
+        ($code:literal $reason:literal) => {
+            concat!(
+                "HTTP/1.1 ",
+                $code,
+                " ",
+                $reason,
+                "\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+            )
+            .as_bytes()
+        };
+    }
+    match status {
+        StatusCode::BadRequest => response!("400" "Bad Request"),
+        StatusCode::Forbidden => response!("403" "Forbidden"),
+        StatusCode::NotFound => response!("404" "Not Found"),
+        StatusCode::MethodNotAllowed => response!("405" "Method Not Allowed"),
+        StatusCode::RequestHeaderFieldsTooLarge => {
+            response!("431" "Request Header Fields Too Large")
+        }
+        StatusCode::ServiceUnavailable => response!("503" "Service Unavailable"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ports() {
+        let mut buf = [0u8; 6];
+        assert_eq!(format_port(8080, &mut buf), b":8080");
+        assert_eq!(format_port(1, &mut buf), b":1");
+        assert_eq!(format_port(65535, &mut buf), b":65535");
+    }
+
+    #[test]
+    fn error_responses_match_their_status() {
+        for status in [
+            StatusCode::BadRequest,
+            StatusCode::Forbidden,
+            StatusCode::NotFound,
+            StatusCode::MethodNotAllowed,
+            StatusCode::RequestHeaderFieldsTooLarge,
+            StatusCode::ServiceUnavailable,
+        ] {
+            let text = core::str::from_utf8(error_response(status)).unwrap();
+            let line = text.split("\r\n").next().unwrap();
+            assert_eq!(line, &*alloc_free_line(status));
+        }
+    }
+
+    fn alloc_free_line(status: StatusCode) -> heapless_line::Line {
+        heapless_line::Line::new(status)
+    }
+
+    mod heapless_line {
+        use crate::StatusCode;
+        use core::fmt::Write;
+
+        pub struct Line {
+            buf: [u8; 64],
+            len: usize,
+        }
+
+        impl Line {
+            pub fn new(status: StatusCode) -> Self {
+                let mut line = Line {
+                    buf: [0; 64],
+                    len: 0,
+                };
+                let _ = write!(line, "HTTP/1.1 {} {}", status.code(), status.reason());
+                line
+            }
+        }
+
+        impl Write for Line {
+            fn write_str(&mut self, s: &str) -> core::fmt::Result {
+                self.buf[self.len..self.len + s.len()].copy_from_slice(s.as_bytes());
+                self.len += s.len();
+                Ok(())
+            }
+        }
+
+        impl core::ops::Deref for Line {
+            type Target = str;
+            fn deref(&self) -> &str {
+                core::str::from_utf8(&self.buf[..self.len]).unwrap()
+            }
+        }
+    }
+}
