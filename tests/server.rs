@@ -31,7 +31,10 @@ enum Seen {
         used: usize,
     },
     /// Accepted, still waiting for key3; the head written so far.
-    NeedMore { head: Vec<u8>, used: usize },
+    NeedMore {
+        head: Vec<u8>,
+        used: usize,
+    },
     Rejected(Error),
     Other {
         version: Version,
@@ -144,7 +147,10 @@ fn check_row(name: &str, bytes: &[u8], expect: &str, frame_bytes: &[u8], seen: &
         let Seen::Rejected(error) = seen else {
             panic!("{context}: expected reject {kind}, saw {seen:?}");
         };
-        assert!(expected_error(kind)(error), "{context}: {error:?} is not {kind}");
+        assert!(
+            expected_error(kind)(error),
+            "{context}: {error:?} is not {kind}"
+        );
         assert_eq!(error.fault(), Fault::Peer, "{context}");
         assert!(error.status().is_some(), "{context}");
     } else if let Some(version) = expect.strip_prefix("other-version:") {
@@ -433,7 +439,7 @@ fn small_buffer_changes_nothing_and_can_be_retried() {
 
 #[test]
 fn protocol_choice_must_come_from_this_request() {
-    let other = v1_with("example.com", "/demo").iter().copied().collect::<Vec<u8>>();
+    let other = v1_with("example.com", "/demo");
     let other = String::from_utf8(other)
         .unwrap()
         .replace("Protocol: sample", "Protocol: a-much-longer-name sample");
@@ -488,20 +494,62 @@ fn edit(from: &str, to: &str) -> Vec<u8> {
 fn every_request_error_is_reached() {
     let config = ServerConfig::default();
     let cases: Vec<(Vec<u8>, Error)> = vec![
-        (edit("Host: example.com\r\n", "Host: example.com\r\r\n"), Error::BareCrOrLf),
-        (edit("Host: example.com\r\n", "Host: example.com\n"), Error::BareCrOrLf),
+        (
+            edit("Host: example.com\r\n", "Host: example.com\r\r\n"),
+            Error::BareCrOrLf,
+        ),
+        (
+            edit("Host: example.com\r\n", "Host: example.com\n"),
+            Error::BareCrOrLf,
+        ),
         (edit("Host: exa", "Host: exa\0"), Error::NulInHead),
-        (edit("Host: example.com\r\n", "Host: example.com\r\n\tfolded\r\n"), Error::FoldedLine),
-        (edit("Host: example.com\r\n", "Host example.com\r\n"), Error::BadField),
-        (edit("Host: example.com\r\n", "Bad Name: x\r\n"), Error::BadField),
-        (edit("Host: example.com\r\n", "Host: example.com\r\nX: a\x01b\r\n"), Error::BadField),
-        (edit("Origin: http://example.com", "Origin: http://exa mple.com"), Error::BadField),
-        (edit("GET /demo HTTP/1.1", "GET demo HTTP/1.1"), Error::BadRequestLine),
-        (edit("GET /demo HTTP/1.1", "GET /demo HTTP/1.0"), Error::BadRequestLine),
-        (edit("GET /demo HTTP/1.1", "GET /demo  HTTP/1.1"), Error::BadRequestLine),
-        (edit("GET /demo HTTP/1.1", "GET /d\x7fmo HTTP/1.1"), Error::BadRequestLine),
-        (edit("GET /demo HTTP/1.1", "POST /demo HTTP/1.1"), Error::BadMethod),
-        (edit("Host: example.com\r\n", ""), Error::MissingField(Field::Host)),
+        (
+            edit("Host: example.com\r\n", "Host: example.com\r\n\tfolded\r\n"),
+            Error::FoldedLine,
+        ),
+        (
+            edit("Host: example.com\r\n", "Host example.com\r\n"),
+            Error::BadField,
+        ),
+        (
+            edit("Host: example.com\r\n", "Bad Name: x\r\n"),
+            Error::BadField,
+        ),
+        (
+            edit(
+                "Host: example.com\r\n",
+                "Host: example.com\r\nX: a\x01b\r\n",
+            ),
+            Error::BadField,
+        ),
+        (
+            edit("Origin: http://example.com", "Origin: http://exa mple.com"),
+            Error::BadField,
+        ),
+        (
+            edit("GET /demo HTTP/1.1", "GET demo HTTP/1.1"),
+            Error::BadRequestLine,
+        ),
+        (
+            edit("GET /demo HTTP/1.1", "GET /demo HTTP/1.0"),
+            Error::BadRequestLine,
+        ),
+        (
+            edit("GET /demo HTTP/1.1", "GET /demo  HTTP/1.1"),
+            Error::BadRequestLine,
+        ),
+        (
+            edit("GET /demo HTTP/1.1", "GET /d\x7fmo HTTP/1.1"),
+            Error::BadRequestLine,
+        ),
+        (
+            edit("GET /demo HTTP/1.1", "POST /demo HTTP/1.1"),
+            Error::BadMethod,
+        ),
+        (
+            edit("Host: example.com\r\n", ""),
+            Error::MissingField(Field::Host),
+        ),
         (
             edit("Connection: Upgrade\r\n", ""),
             Error::MissingField(Field::Connection),
@@ -511,38 +559,86 @@ fn every_request_error_is_reached() {
             Error::MissingField(Field::Key2),
         ),
         (
-            edit("Host: example.com\r\n", "Host: example.com\r\nHost: example.org\r\n"),
+            edit(
+                "Host: example.com\r\n",
+                "Host: example.com\r\nHost: example.org\r\n",
+            ),
             Error::DuplicateField(Field::Host),
         ),
         (
-            edit("Origin: http://example.com\r\n", "Origin: a\r\norigin: b\r\n"),
+            edit(
+                "Origin: http://example.com\r\n",
+                "Origin: a\r\norigin: b\r\n",
+            ),
             Error::DuplicateField(Field::Origin),
         ),
         (
-            edit("Protocol: sample\r\n", "Protocol: sample\r\nSec-WebSocket-Protocol: x\r\n"),
+            edit(
+                "Protocol: sample\r\n",
+                "Protocol: sample\r\nSec-WebSocket-Protocol: x\r\n",
+            ),
             Error::DuplicateField(Field::Protocol),
         ),
-        (edit("Upgrade: WebSocket", "Upgrade: WebSocket2"), Error::BadUpgrade),
-        (edit("Connection: Upgrade", "Connection: keep-alive"), Error::BadConnection),
-        (edit("Host: example.com", "Host: exa_mple.com:0"), Error::BadHost),
-        (edit("Host: example.com", "Host: example.com:65536"), Error::BadHost),
-        (edit("Host: example.com", "Host: example.com:"), Error::BadHost),
-        (edit("Host: example.com", "Host: user@example.com"), Error::BadHost),
+        (
+            edit("Upgrade: WebSocket", "Upgrade: WebSocket2"),
+            Error::BadUpgrade,
+        ),
+        (
+            edit("Connection: Upgrade", "Connection: keep-alive"),
+            Error::BadConnection,
+        ),
+        (
+            edit("Host: example.com", "Host: exa_mple.com:0"),
+            Error::BadHost,
+        ),
+        (
+            edit("Host: example.com", "Host: example.com:65536"),
+            Error::BadHost,
+        ),
+        (
+            edit("Host: example.com", "Host: example.com:"),
+            Error::BadHost,
+        ),
+        (
+            edit("Host: example.com", "Host: user@example.com"),
+            Error::BadHost,
+        ),
         (edit("Host: example.com", "Host: [::1"), Error::BadHost),
         (edit("Host: example.com", "Host: [zz]"), Error::BadHost),
-        (edit("Protocol: sample", "Protocol: a  b"), Error::BadProtocol),
         (
-            edit("Host: example.com\r\n", "Host: example.com\r\nContent-Length: 0\r\n"),
+            edit("Protocol: sample", "Protocol: a  b"),
+            Error::BadProtocol,
+        ),
+        (
+            edit(
+                "Host: example.com\r\n",
+                "Host: example.com\r\nContent-Length: 0\r\n",
+            ),
             Error::UnexpectedBody,
         ),
         (
-            edit("Host: example.com\r\n", "Host: example.com\r\nTransfer-Encoding: chunked\r\n"),
+            edit(
+                "Host: example.com\r\n",
+                "Host: example.com\r\nTransfer-Encoding: chunked\r\n",
+            ),
             Error::UnexpectedBody,
         ),
-        (edit("4 @1  46546xW%0l 1 5", "x y"), Error::KeyNoDigits(Key::Key1)),
-        (edit("12998 5 Y3 1  .P00", "99999999999 "), Error::KeyNumberTooLarge(Key::Key2)),
-        (edit("12998 5 Y3 1  .P00", "1299853100"), Error::KeyNoSpaces(Key::Key2)),
-        (edit("4 @1  46546xW%0l 1 5", "1 a b"), Error::KeyNotIntegral(Key::Key1)),
+        (
+            edit("4 @1  46546xW%0l 1 5", "x y"),
+            Error::KeyNoDigits(Key::Key1),
+        ),
+        (
+            edit("12998 5 Y3 1  .P00", "99999999999 "),
+            Error::KeyNumberTooLarge(Key::Key2),
+        ),
+        (
+            edit("12998 5 Y3 1  .P00", "1299853100"),
+            Error::KeyNoSpaces(Key::Key2),
+        ),
+        (
+            edit("4 @1  46546xW%0l 1 5", "1 a b"),
+            Error::KeyNotIntegral(Key::Key1),
+        ),
     ];
     for (request, error) in cases {
         assert_eq!(
@@ -567,7 +663,10 @@ fn every_request_error_is_reached() {
     };
     let error = error_of(V1, config.with_limits(few));
     assert_eq!(error, Error::TooManyFields);
-    assert_eq!(error.status(), Some(StatusCode::RequestHeaderFieldsTooLarge));
+    assert_eq!(
+        error.status(),
+        Some(StatusCode::RequestHeaderFieldsTooLarge)
+    );
     assert_eq!(
         error_of(&edit("GET", "POST"), config).status(),
         Some(StatusCode::MethodNotAllowed)
