@@ -16,17 +16,18 @@ use crate::{Error, Key};
 /// assert_eq!(key_part(b"12345", Key::Key1), Err(Error::KeyNoSpaces(Key::Key1)));
 /// ```
 pub fn key_part(value: &[u8], key: Key) -> Result<u32, Error> {
-    let mut number: u32 = 0;
+    // Checked against the limit after every digit, so it never exceeds 10 * 4294967295 + 9.
+    let mut number: u64 = 0;
     let mut digits = false;
     let mut spaces: u32 = 0;
     for &b in value {
         match b {
             b'0'..=b'9' => {
                 digits = true;
-                number = number
-                    .checked_mul(10)
-                    .and_then(|n| n.checked_add(u32::from(b - b'0')))
-                    .ok_or(Error::KeyNumberTooLarge(key))?;
+                number = number * 10 + u64::from(b - b'0');
+                if number > u64::from(u32::MAX) {
+                    return Err(Error::KeyNumberTooLarge(key));
+                }
             }
             b' ' => spaces += 1,
             _ => {}
@@ -38,10 +39,12 @@ pub fn key_part(value: &[u8], key: Key) -> Result<u32, Error> {
     if spaces == 0 {
         return Err(Error::KeyNoSpaces(key));
     }
+    let spaces = u64::from(spaces);
     if number % spaces != 0 {
         return Err(Error::KeyNotIntegral(key));
     }
-    Ok(number / spaces)
+    // number <= u32::MAX and spaces >= 1, so the quotient fits.
+    u32::try_from(number / spaces).map_err(|_| Error::KeyNumberTooLarge(key))
 }
 
 /// The 16-byte answer: MD5 of part 1 and part 2 as big-endian 32-bit numbers, then key3 as

@@ -49,7 +49,7 @@ impl LineScanner {
                 return Err(Error::FoldedLine);
             }
         }
-        let Some(offset) = memchr::memchr3(b'\r', b'\n', 0, rest) else {
+        let Some(offset) = find_line_byte(rest) else {
             self.scanned = buf.len();
             return Ok(Scanned::NeedMore);
         };
@@ -57,7 +57,7 @@ impl LineScanner {
         match buf[at] {
             0 => Err(Error::NulInHead),
             b'\n' => Err(Error::BareCrOrLf),
-            _ => match buf.get(at + 1) {
+            b'\r' => match buf.get(at + 1) {
                 None => {
                     // Keep the CR unsearched: the next byte decides.
                     self.scanned = at;
@@ -75,8 +75,46 @@ impl LineScanner {
                 }
                 Some(_) => Err(Error::BareCrOrLf),
             },
+            // No other control byte has a place in a head.
+            _ => Err(Error::BadField),
         }
     }
+}
+
+/// Whether a byte ends a line or has no place in a head: any control byte but HTAB.
+const fn is_line_byte(b: u8) -> bool {
+    (b < 0x20 && b != b'\t') || b == 0x7F
+}
+
+/// The offset of the first CR, LF, NUL or other control byte except HTAB. Head lines are a
+/// few dozen bytes, too short for a vector search to pay for its setup; eight bytes at a time
+/// with plain integer operations is cheaper there and still linear.
+fn find_line_byte(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let x = u64::from_ne_bytes(eight);
+        // Flags a word holding a byte below 0x20 or equal to 0x7F (and, rarely, a word with
+        // only HTAB): the exact position is then looked up byte by byte.
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+        let del = x ^ (ONES * 0x7F);
+        let is_del = del.wrapping_sub(ONES) & !del & HIGHS;
+        if below_space | is_del != 0 {
+            if let Some(offset) = word.iter().position(|&b| is_line_byte(b)) {
+                return Some(at + offset);
+            }
+        }
+        at += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&b| is_line_byte(b))
+        .map(|offset| at + offset)
 }
 
 /// Byte classes for header grammar, one table lookup per byte.
@@ -126,24 +164,50 @@ const fn byte_classes() -> [u8; 256] {
 
 static CLASSES: [u8; 256] = byte_classes();
 
+/// The classes every byte of `bytes` belongs to. Branch-free: header lines are short and
+/// almost always valid, so scanning to the end is cheaper than testing each byte.
+fn common_classes(bytes: &[u8]) -> u8 {
+    bytes
+        .iter()
+        .fold(TOKEN | VALUE | HOST, |all, &b| all & CLASSES[b as usize])
+}
+
 /// Whether `bytes` is a non-empty HTTP token.
 pub(crate) fn is_token(bytes: &[u8]) -> bool {
-    !bytes.is_empty() && bytes.iter().all(|&b| CLASSES[b as usize] & TOKEN != 0)
+    !bytes.is_empty() && common_classes(bytes) & TOKEN != 0
 }
 
 /// Whether `bytes` may stand in a field value: no CR, LF, NUL or other control byte.
 pub(crate) fn is_field_value(bytes: &[u8]) -> bool {
-    bytes.iter().all(|&b| CLASSES[b as usize] & VALUE != 0)
+    // Eight bytes at a time: a word with no byte below 0x20 and none equal to 0x7F is valid
+    // without a table lookup. A word that may hold one (HTAB is allowed) is checked exactly.
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let x = u64::from_ne_bytes(eight);
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
+        let del = x ^ (ONES * 0x7F);
+        let is_del = del.wrapping_sub(ONES) & !del & HIGHS;
+        if below_space | is_del != 0 && common_classes(word) & VALUE == 0 {
+            return false;
+        }
+    }
+    common_classes(words.remainder()) & VALUE != 0
 }
 
 /// Whether `bytes` is a non-empty run of host-name characters.
 pub(crate) fn is_host_name(bytes: &[u8]) -> bool {
-    !bytes.is_empty() && bytes.iter().all(|&b| CLASSES[b as usize] & HOST != 0)
+    !bytes.is_empty() && common_classes(bytes) & HOST != 0
 }
 
 /// Whether every byte is visible ASCII (U+0021–U+007E).
 pub(crate) fn is_visible_ascii(bytes: &[u8]) -> bool {
-    bytes.iter().all(|&b| (0x21..=0x7E).contains(&b))
+    bytes
+        .iter()
+        .fold(true, |all, &b| all & (b.wrapping_sub(0x21) < 0x5E))
 }
 
 /// Removes leading and trailing SP and HTAB.
@@ -158,13 +222,29 @@ pub(crate) fn trim_ows(mut bytes: &[u8]) -> &[u8] {
 }
 
 /// Splits a request field line into its name and its value with optional white space removed.
+/// The line comes from [`LineScanner`], which already refused every control byte but HTAB.
 pub(crate) fn split_field(line: &[u8]) -> Result<(&[u8], &[u8]), Error> {
-    let colon = memchr::memchr(b':', line).ok_or(Error::BadField)?;
-    let (name, value) = (&line[..colon], trim_ows(&line[colon + 1..]));
-    if !is_token(name) || !is_field_value(value) {
-        return Err(Error::BadField);
+    // Names are short: one pass finds the colon and checks the token at once.
+    let mut colon = 0;
+    loop {
+        match line.get(colon) {
+            Some(b':') if colon > 0 => break,
+            Some(&b) if CLASSES[b as usize] & TOKEN != 0 => colon += 1,
+            _ => return Err(Error::BadField),
+        }
     }
-    Ok((name, value))
+    Ok((&line[..colon], trim_ows(&line[colon + 1..])))
+}
+
+/// Whether a token `name` equals `lower`, a lowercase name of letters, digits and `-`.
+/// Setting bit 0x20 lowercases the letters of a token and leaves `-` and digits alone; the
+/// only other token bytes it changes (`^`, `_`) become bytes no such name holds.
+pub(crate) fn name_is(name: &[u8], lower: &[u8]) -> bool {
+    name.len() == lower.len()
+        && name
+            .iter()
+            .zip(lower)
+            .fold(true, |same, (&n, &l)| same & (n | 0x20 == l))
 }
 
 /// An ASCII-only byte string as `&str`. Callers only pass bytes already checked to be ASCII;
@@ -213,6 +293,25 @@ mod tests {
     }
 
     #[test]
+    fn finds_line_bytes_at_every_position() {
+        assert_eq!(find_line_byte(&[b'a'; 40]), None);
+        assert_eq!(find_line_byte(&[b'\t'; 40]), None);
+        for at in 0..40 {
+            for special in [b'\r', b'\n', 0, 0x01, 0x1F, 0x7F] {
+                let mut bytes = [b'a'; 40];
+                bytes[at] = special;
+                assert_eq!(find_line_byte(&bytes), Some(at));
+                assert_eq!(find_line_byte(&bytes[..at]), None);
+            }
+        }
+        // High bytes never look like the searched ones.
+        assert_eq!(
+            find_line_byte(&[0x80, 0x8D, 0x8A, 0xFF, 0x20, 0x7E, 0x09, 0x21, 0xA0]),
+            None
+        );
+    }
+
+    #[test]
     fn grammar_tables() {
         assert!(is_token(b"Sec-WebSocket-Key1"));
         assert!(!is_token(b"Bad Name"));
@@ -220,9 +319,26 @@ mod tests {
         assert!(is_field_value(b"a b\tc\x80"));
         assert!(!is_field_value(b"a\rb"));
         assert!(!is_field_value(b"a\x7f"));
+        // Every position of a long value, in and out of the eight-byte words.
+        for at in 0..20 {
+            for (bad, ok) in [
+                (b'\r', false),
+                (0x7F, false),
+                (0x1F, false),
+                (0, false),
+                (b'\t', true),
+                (0x80, true),
+                (b' ', true),
+            ] {
+                let mut value = [b'a'; 20];
+                value[at] = bad;
+                assert_eq!(is_field_value(&value), ok, "{bad:#x} at {at}");
+            }
+        }
         assert_eq!(trim_ows(b" \t x y \t"), b"x y");
         assert_eq!(split_field(b"Name:  v "), Ok((&b"Name"[..], &b"v"[..])));
         assert_eq!(split_field(b"Name v"), Err(Error::BadField));
+        assert_eq!(scan_all(b"GET / HTTP/1.1\r\nA: \x01"), Err(Error::BadField));
         assert_eq!(split_field(b": v"), Err(Error::BadField));
     }
 }

@@ -539,7 +539,7 @@ fn every_request_error_is_reached() {
             Error::BadRequestLine,
         ),
         (
-            edit("GET /demo HTTP/1.1", "GET /d\x7fmo HTTP/1.1"),
+            edit("GET /demo HTTP/1.1", "GET /démo HTTP/1.1"),
             Error::BadRequestLine,
         ),
         (

@@ -4,7 +4,7 @@
 use core::ops::Range;
 
 use crate::key::key_part;
-use crate::scan::{ascii_str, is_host_name, is_visible_ascii, split_field, trim_ows};
+use crate::scan::{ascii_str, is_host_name, is_visible_ascii, name_is, split_field, trim_ows};
 use crate::{Error, Field, Key};
 
 /// The WebSocket version a complete request head asks for.
@@ -100,33 +100,33 @@ impl Fields {
         let start = value.as_ptr() as usize - head.as_ptr() as usize;
         let span = start..start + value.len();
         let slot = match name.len() {
-            4 if name.eq_ignore_ascii_case(b"host") => &mut self.host,
-            6 if name.eq_ignore_ascii_case(b"origin") => &mut self.origin,
-            7 if name.eq_ignore_ascii_case(b"upgrade") => &mut self.upgrade,
-            10 if name.eq_ignore_ascii_case(b"connection") => &mut self.connection,
-            14 if name.eq_ignore_ascii_case(b"content-length") => &mut self.content_length,
-            17 if name.eq_ignore_ascii_case(b"transfer-encoding") => {
+            4 if name_is(name, b"host") => &mut self.host,
+            6 if name_is(name, b"origin") => &mut self.origin,
+            7 if name_is(name, b"upgrade") => &mut self.upgrade,
+            10 if name_is(name, b"connection") => &mut self.connection,
+            14 if name_is(name, b"content-length") => &mut self.content_length,
+            17 if name_is(name, b"transfer-encoding") => {
                 self.transfer_encoding = true;
                 return Ok(());
             }
-            17 if name.eq_ignore_ascii_case(b"sec-websocket-key") => {
+            17 if name_is(name, b"sec-websocket-key") => {
                 self.other_version = Some(Version::Rfc6455);
                 return Ok(());
             }
-            18 if name.eq_ignore_ascii_case(b"sec-websocket-key1") => &mut self.key1,
-            18 if name.eq_ignore_ascii_case(b"sec-websocket-key2") => &mut self.key2,
-            18 if name.eq_ignore_ascii_case(b"websocket-protocol") => &mut self.hixie75_protocol,
-            19 if name.eq_ignore_ascii_case(b"sec-websocket-draft") => {
+            18 if name_is(name, b"sec-websocket-key1") => &mut self.key1,
+            18 if name_is(name, b"sec-websocket-key2") => &mut self.key2,
+            18 if name_is(name, b"websocket-protocol") => &mut self.hixie75_protocol,
+            19 if name_is(name, b"sec-websocket-draft") => {
                 if self.other_version.is_none() {
                     self.other_version = Some(Version::Hybi);
                 }
                 return Ok(());
             }
-            21 if name.eq_ignore_ascii_case(b"sec-websocket-version") => {
+            21 if name_is(name, b"sec-websocket-version") => {
                 self.other_version = Some(Version::Rfc6455);
                 return Ok(());
             }
-            22 if name.eq_ignore_ascii_case(b"sec-websocket-protocol") => &mut self.protocol,
+            22 if name_is(name, b"sec-websocket-protocol") => &mut self.protocol,
             _ => return Ok(()),
         };
         slot.record(span);
@@ -448,13 +448,31 @@ impl<'a> Request<'a> {
         (&self.head[host.start..end], port)
     }
 
-    pub(crate) fn protocol_name(&self, choice: ProtocolChoice) -> Result<&'a str, Error> {
+    /// The chosen subprotocol, if `choice` is a whole entry of this request's list.
+    pub(crate) fn protocol_bytes(&self, choice: ProtocolChoice) -> Result<&'a [u8], Error> {
         let (start, end) = choice.span;
-        // The choice must be a whole entry of this request's list.
-        self.protocols()
-            .find(|offered| offered.choice.span == (start, end))
-            .map(|offered| offered.name)
-            .ok_or(Error::ProtocolNotOffered)
+        let list = self.protocols().span;
+        let whole_entry = list.start <= start
+            && start < end
+            && end <= list.end
+            && (start == list.start || self.head.get(start - 1) == Some(&b' '))
+            && (end == list.end || self.head.get(end) == Some(&b' '));
+        if !whole_entry {
+            return Err(Error::ProtocolNotOffered);
+        }
+        Ok(&self.head[start..end])
+    }
+
+    pub(crate) fn origin_bytes(&self) -> Option<&'a [u8]> {
+        self.fields
+            .origin
+            .value
+            .clone()
+            .map(|span| &self.head[span])
+    }
+
+    pub(crate) fn resource_bytes(&self) -> &'a [u8] {
+        &self.head[self.fields.target.clone()]
     }
 
     fn slot_str(&self, slot: &Slot) -> Option<&'a str> {

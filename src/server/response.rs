@@ -96,104 +96,120 @@ pub(crate) fn write_head(
         }
     }
     let protocol = match accept.protocol {
-        Some(choice) => Some(request.protocol_name(choice)?),
+        Some(choice) => Some(request.protocol_bytes(choice)?),
         None => None,
     };
-    let mut count = Sink::Count(0);
-    emit(request, accept, protocol, flavour, &mut count);
-    let needed = count.len();
-    let Some(dest) = out.get_mut(..needed) else {
-        return Err(Error::BufferTooSmall { needed });
+    let (host, port) = request.host_name_and_port();
+    let default_port = if accept.secure { 443 } else { 80 };
+    let mut port_digits = [0u8; 6];
+    let port = match port.filter(|&p| p != default_port) {
+        Some(port) => format_port(port, &mut port_digits),
+        None => &[],
     };
-    let mut write = Sink::Write(dest, 0);
-    emit(request, accept, protocol, flavour, &mut write);
-    Ok(needed)
-}
-
-/// Counts bytes, or writes them into a slice already known to be large enough.
-enum Sink<'o> {
-    Count(usize),
-    Write(&'o mut [u8], usize),
-}
-
-impl Sink<'_> {
-    fn put(&mut self, bytes: &[u8]) {
-        match self {
-            Sink::Count(n) => *n += bytes.len(),
-            Sink::Write(out, n) => {
-                if let Some(dest) = out.get_mut(*n..*n + bytes.len()) {
-                    dest.copy_from_slice(bytes);
-                }
-                *n += bytes.len();
-            }
-        }
-    }
-
-    fn put_lowercase(&mut self, bytes: &[u8]) {
-        match self {
-            Sink::Count(n) => *n += bytes.len(),
-            Sink::Write(out, n) => {
-                if let Some(dest) = out.get_mut(*n..*n + bytes.len()) {
-                    for (d, s) in dest.iter_mut().zip(bytes) {
-                        *d = s.to_ascii_lowercase();
-                    }
-                }
-                *n += bytes.len();
-            }
-        }
-    }
-
-    fn len(&self) -> usize {
-        match self {
-            Sink::Count(n) | Sink::Write(_, n) => *n,
-        }
-    }
-}
-
-fn emit(
-    request: &Request<'_>,
-    accept: &Accept<'_>,
-    protocol: Option<&str>,
-    flavour: Flavour,
-    sink: &mut Sink<'_>,
-) {
     let (status, prefix): (&[u8], &[u8]) = match flavour {
         Flavour::Hixie76 => (b"HTTP/1.1 101 WebSocket Protocol Handshake\r\n", b"Sec-"),
         Flavour::Hixie75 => (b"HTTP/1.1 101 Web Socket Protocol Handshake\r\n", b""),
     };
-    sink.put(status);
-    sink.put(b"Upgrade: WebSocket\r\nConnection: Upgrade\r\n");
-    if let Some(origin) = request.origin() {
-        sink.put(prefix);
-        sink.put(b"WebSocket-Origin: ");
-        sink.put(origin.as_bytes());
-        sink.put(b"\r\n");
+    let head = Head {
+        status,
+        prefix,
+        origin: request.origin_bytes(),
+        scheme: if accept.secure { b"wss://" } else { b"ws://" },
+        host,
+        port,
+        resource: request.resource_bytes(),
+        protocol,
+        fields: accept.fields,
+    };
+    let needed = head.len();
+    let Some(out) = out.get_mut(..needed) else {
+        return Err(Error::BufferTooSmall { needed });
+    };
+    head.write(out);
+    Ok(needed)
+}
+
+/// The pieces of a 101 head, gathered once so its length is known before anything is written.
+struct Head<'a> {
+    status: &'a [u8],
+    prefix: &'a [u8],
+    origin: Option<&'a [u8]>,
+    scheme: &'a [u8],
+    host: &'a [u8],
+    port: &'a [u8],
+    resource: &'a [u8],
+    protocol: Option<&'a [u8]>,
+    fields: &'a [(&'a str, &'a str)],
+}
+
+const UPGRADE_CONNECTION: &[u8] = b"Upgrade: WebSocket\r\nConnection: Upgrade\r\n";
+const ORIGIN: &[u8] = b"WebSocket-Origin: ";
+const LOCATION: &[u8] = b"WebSocket-Location: ";
+const PROTOCOL: &[u8] = b"WebSocket-Protocol: ";
+
+impl Head<'_> {
+    fn len(&self) -> usize {
+        let line = |name: &[u8], value: &[u8]| self.prefix.len() + name.len() + value.len() + 2;
+        self.status.len()
+            + UPGRADE_CONNECTION.len()
+            + self.origin.map_or(0, |origin| line(ORIGIN, origin))
+            + line(LOCATION, self.scheme)
+            + self.host.len()
+            + self.port.len()
+            + self.resource.len()
+            + self.protocol.map_or(0, |protocol| line(PROTOCOL, protocol))
+            + self
+                .fields
+                .iter()
+                .map(|(name, value)| name.len() + 2 + value.len() + 2)
+                .sum::<usize>()
+            + 2
     }
-    sink.put(prefix);
-    sink.put(b"WebSocket-Location: ");
-    sink.put(if accept.secure { b"wss://" } else { b"ws://" });
-    let (host, port) = request.host_name_and_port();
-    sink.put_lowercase(host);
-    let default_port = if accept.secure { 443 } else { 80 };
-    if let Some(port) = port.filter(|&p| p != default_port) {
-        let mut digits = [0u8; 6];
-        sink.put(format_port(port, &mut digits));
+
+    /// Writes into `out`, which is exactly [`Head::len`] bytes long.
+    fn write(&self, out: &mut [u8]) {
+        let mut at = 0;
+        // Returns the offset after the bytes written.
+        let mut put = |bytes: &[u8]| {
+            if let Some(dest) = out.get_mut(at..at + bytes.len()) {
+                dest.copy_from_slice(bytes);
+            }
+            at += bytes.len();
+            at
+        };
+        put(self.status);
+        put(UPGRADE_CONNECTION);
+        if let Some(origin) = self.origin {
+            put(self.prefix);
+            put(ORIGIN);
+            put(origin);
+            put(b"\r\n");
+        }
+        put(self.prefix);
+        put(LOCATION);
+        let host_at = put(self.scheme);
+        put(self.host);
+        put(self.port);
+        put(self.resource);
+        put(b"\r\n");
+        if let Some(protocol) = self.protocol {
+            put(self.prefix);
+            put(PROTOCOL);
+            put(protocol);
+            put(b"\r\n");
+        }
+        for (name, value) in self.fields {
+            put(name.as_bytes());
+            put(b": ");
+            put(value.as_bytes());
+            put(b"\r\n");
+        }
+        put(b"\r\n");
+        // The Location carries the host lowercased (rule R8).
+        if let Some(host) = out.get_mut(host_at..host_at + self.host.len()) {
+            host.make_ascii_lowercase();
+        }
     }
-    sink.put(request.resource().as_bytes());
-    sink.put(b"\r\n");
-    if let Some(protocol) = protocol {
-        sink.put(prefix);
-        sink.put(b"WebSocket-Protocol: ");
-        sink.put(protocol.as_bytes());
-        sink.put(b"\r\n");
-    }
-    for (name, value) in accept.fields {
-        sink.put(name.as_bytes());
-        sink.put(b": ");
-        sink.put(value.as_bytes());
-        sink.put(b"\r\n");
-    }
-    sink.put(b"\r\n");
 }
 
 /// `:port` in decimal, written into `buf`.
