@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# Interop tests: this crate's example binaries against independent hixie-76
+# implementations (Perl Protocol::WebSocket 0.26, websocket-driver 0.8.0).
+#
+# usage: tests/interop/run.sh          (from anywhere; run install-peers.sh first)
+#
+# Environment:
+#   EXAMPLES_DIR  where the built examples are (default: target/release/examples
+#                 of this repository; build them with
+#                 `cargo build --release --examples`)
+#   CASE_TIMEOUT  seconds allowed for one client run (default 20)
+#
+# Every server is started in the background on port 0; its first stdout line
+# "listening on 127.0.0.1:PORT" gives the port. Servers run in their own
+# process groups and are all stopped on exit. The peers are also run against
+# each other, which proves the peer programs themselves right.
+# Prints one PASS/FAIL/SKIP line per case and "N passed, N failed, N skipped"
+# at the end; exits 1 if any case failed.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+EXAMPLES_DIR="${EXAMPLES_DIR:-$root/target/release/examples}"
+CASE_TIMEOUT="${CASE_TIMEOUT:-20}"
+ECHO_SERVER="$EXAMPLES_DIR/echo_server"
+CLIENT="$EXAMPLES_DIR/client"
+ORIGIN="http://example.com"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/hixie76-interop.XXXXXX")"
+server_pids=()
+cleanup() {
+    local pid
+    for pid in "${server_pids[@]}"; do
+        # Each server leads its own process group (setsid): stop it and any
+        # per-connection children it forked.
+        kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+passed=0 failed=0 skipped=0
+failures=()
+
+pass() { passed=$((passed + 1)); printf 'PASS  %s\n' "$1"; }
+skip() { skipped=$((skipped + 1)); printf 'SKIP  %s: %s\n' "$1" "$2"; }
+fail() {
+    failed=$((failed + 1)); failures+=("$1")
+    printf 'FAIL  %s: %s\n' "$1" "$2"
+}
+indent() { sed 's/^/        | /' "$@"; }
+
+# start_server NAME CMD... : starts CMD in the background and sets PORT from
+# its first stdout line. Returns 1 (with the server's stderr shown) if no
+# such line appears within 10 s.
+SERVER_LOG=""
+start_server() {
+    local name="$1"; shift
+    local out="$work/$name.out" err="$work/$name.err" pid line i
+    setsid "$@" >"$out" 2>"$err" </dev/null &
+    pid=$!
+    server_pids+=("$pid")
+    SERVER_LOG="$err"
+    PORT=""
+    for i in $(seq 1 100); do
+        line="$(head -n 1 "$out" 2>/dev/null || true)"
+        if [[ "$line" =~ ^listening\ on\ 127\.0\.0\.1:([0-9]+)$ ]]; then
+            PORT="${BASH_REMATCH[1]}"
+            return 0
+        fi
+        if ! kill -0 "$pid" 2>/dev/null; then break; fi
+        sleep 0.1
+    done
+    printf '        server %s did not report its port; first line: %q\n' "$name" "$line"
+    indent "$err"
+    return 1
+}
+
+# expect_output CASE EXPECTED_STDOUT CMD... : runs CMD under the timeout and
+# passes when it exits 0 with exactly EXPECTED_STDOUT.
+expect_output() {
+    local name="$1" expected="$2"; shift 2
+    local out="$work/case.out" err="$work/case.err" rc=0
+    timeout "$CASE_TIMEOUT" "$@" >"$out" 2>"$err" </dev/null || rc=$?
+    if [ "$rc" -eq 0 ] && [ "$(cat "$out")" == "$expected" ]; then
+        pass "$name"
+        return 0
+    fi
+    if [ "$rc" -eq 124 ]; then
+        fail "$name" "timed out after ${CASE_TIMEOUT}s"
+    elif [ "$rc" -ne 0 ]; then
+        fail "$name" "exit status $rc"
+    else
+        fail "$name" "unexpected output"
+    fi
+    printf '        command: %s\n' "$*"
+    printf '        expected stdout:\n'; printf '%s\n' "$expected" | indent
+    printf '        actual stdout (control bytes shown by cat -v):\n'; cat -v "$out" | indent
+    printf '        stderr:\n'; indent "$err"
+    if [ -n "$SERVER_LOG" ] && [ -s "$SERVER_LOG" ]; then
+        printf '        server stderr so far:\n'; indent "$SERVER_LOG"
+    fi
+    return 0
+}
+
+# expect_refusal CASE CMD... : passes when CMD exits 1 with nothing on stdout
+# after "connected" could have been printed, and one line on stderr.
+expect_refusal() {
+    local name="$1"; shift
+    local out="$work/case.out" err="$work/case.err" rc=0
+    timeout "$CASE_TIMEOUT" "$@" >"$out" 2>"$err" </dev/null || rc=$?
+    if [ "$rc" -eq 1 ] && ! grep -q '^connected' "$out" && [ "$(wc -l <"$err")" -eq 1 ]; then
+        pass "$name ($(cat "$err"))"
+        return 0
+    fi
+    fail "$name" "expected exit 1, no 'connected' and one stderr line; got exit $rc"
+    printf '        command: %s\n' "$*"
+    printf '        stdout:\n'; cat -v "$out" | indent
+    printf '        stderr:\n'; indent "$err"
+}
+
+# An example binary is required once its source exists; before that its
+# cases are skipped (loudly), so the harness can land ahead of the examples.
+have_example() {
+    local name="$1"
+    if [ -x "$EXAMPLES_DIR/$name" ]; then
+        return 0
+    fi
+    if [ -e "$root/examples/$name.rs" ] || [ -e "$root/examples/$name/main.rs" ] \
+        || grep -Eq "^name *= *\"$name\"" "$root/Cargo.toml"; then
+        MISSING_REASON="examples/$name exists but $EXAMPLES_DIR/$name was not built"
+        return 2
+    fi
+    MISSING_REASON="example '$name' does not exist yet"
+    return 1
+}
+
+# run_with_example NAME CASE FUNCTION : runs FUNCTION when example NAME is
+# available, fails the case if it should be but is not, skips it otherwise.
+run_with_example() {
+    local example="$1" name="$2" fn="$3" rc=0
+    have_example "$example" || rc=$?
+    case "$rc" in
+        0) "$fn" "$name" ;;
+        1) skip "$name" "$MISSING_REASON" ;;
+        *) fail "$name" "$MISSING_REASON" ;;
+    esac
+}
+
+# ---------------------------------------------------------------------------
+for tool in perl node setsid timeout; do
+    command -v "$tool" >/dev/null || { echo "run.sh: '$tool' not found" >&2; exit 1; }
+done
+if ! perl -MProtocol::WebSocket -e 1 2>/dev/null \
+    || [ ! -e "$here/node_modules/websocket-driver/package.json" ]; then
+    echo "run.sh: peers missing: run tests/interop/install-peers.sh first" >&2
+    exit 1
+fi
+
+echo "== peers: starting servers"
+# One instance of each peer server serves all its cases.
+PERL_PORT="" NODE_PORT=""
+PERL_LOG="" NODE_LOG=""
+if start_server perl_server perl "$here/perl_server.pl" 0; then
+    PERL_PORT="$PORT"; PERL_LOG="$SERVER_LOG"
+    echo "perl_server.pl on port $PERL_PORT"
+fi
+if start_server node_server node "$here/node_server.js" 0; then
+    NODE_PORT="$PORT"; NODE_LOG="$SERVER_LOG"
+    echo "node_server.js on port $NODE_PORT"
+fi
+
+with_perl_server() {
+    local name="$1"; shift
+    if [ -z "$PERL_PORT" ]; then fail "$name" "perl_server.pl did not start"; return 0; fi
+    SERVER_LOG="$PERL_LOG" "$@"
+}
+with_node_server() {
+    local name="$1"; shift
+    if [ -z "$NODE_PORT" ]; then fail "$name" "node_server.js did not start"; return 0; fi
+    SERVER_LOG="$NODE_LOG" "$@"
+}
+
+echo "== peers against each other (proves the peer programs)"
+name="peer: perl_client.pl -> perl_server.pl"
+with_perl_server "$name" expect_output "$name" $'connected\n< hello\nclosed' \
+    perl "$here/perl_client.pl" 127.0.0.1 "$PERL_PORT" /echo?peer=1 "$ORIGIN" hello
+name="peer: perl_client.pl --protocol chat -> perl_server.pl"
+with_perl_server "$name" expect_output "$name" $'connected protocol=chat\n< hello\nclosed' \
+    perl "$here/perl_client.pl" --protocol chat 127.0.0.1 "$PERL_PORT" /echo "$ORIGIN" hello
+name="peer: perl_client.pl -> node_server.js"
+with_node_server "$name" expect_output "$name" $'connected\n< h\xc3\xa9llo\nclosed' \
+    perl "$here/perl_client.pl" 127.0.0.1 "$NODE_PORT" /echo?peer=2 "$ORIGIN" $'h\xc3\xa9llo'
+name="peer: perl_client.pl --no-content-length -> node_server.js"
+with_node_server "$name" expect_output "$name" $'connected\n< hello\nclosed' \
+    perl "$here/perl_client.pl" --no-content-length 127.0.0.1 "$NODE_PORT" /echo "$ORIGIN" hello
+
+echo "== our echo_server against perl_client.pl"
+case_server_plain() {
+    local name="$1"
+    start_server echo_server "$ECHO_SERVER" --listen 127.0.0.1:0 || { fail "$name" "echo_server did not start"; return 0; }
+    local port="$PORT"
+    # Protocol::WebSocket's client sends Content-Length: 8; a server must cope.
+    expect_output "$name" $'connected\n< hello\nclosed' \
+        perl "$here/perl_client.pl" 127.0.0.1 "$port" /echo?room=1 "$ORIGIN" hello
+    expect_output "$name, no Content-Length" $'connected\n< h\xc3\xa9llo \xe2\x9c\x93\nclosed' \
+        perl "$here/perl_client.pl" --no-content-length 127.0.0.1 "$port" /echo "$ORIGIN" $'h\xc3\xa9llo \xe2\x9c\x93'
+}
+case_server_protocol() {
+    local name="$1"
+    start_server echo_server_protocol "$ECHO_SERVER" --listen 127.0.0.1:0 --protocol chat \
+        || { fail "$name" "echo_server did not start"; return 0; }
+    expect_output "$name" $'connected protocol=chat\n< hello\nclosed' \
+        perl "$here/perl_client.pl" --protocol chat 127.0.0.1 "$PORT" /echo "$ORIGIN" hello
+}
+run_with_example echo_server "echo_server <- perl_client.pl" case_server_plain
+run_with_example echo_server "echo_server --protocol chat <- perl_client.pl --protocol chat" case_server_protocol
+
+echo "== our client against node_server.js (websocket-driver)"
+case_client_node() {
+    local name="$1"
+    with_node_server "$name" expect_output "$name" $'connected\n< hello\n< w\xc3\xb6rld' \
+        "$CLIENT" "ws://127.0.0.1:$NODE_PORT/echo?room=1" --origin "$ORIGIN" --send hello --send $'w\xc3\xb6rld'
+}
+case_client_node_protocol() {
+    local name="$1"
+    # websocket-driver never answers with Sec-WebSocket-Protocol on hixie-76,
+    # so a client that offered one must refuse the handshake.
+    with_node_server "$name" expect_refusal "$name" \
+        "$CLIENT" "ws://127.0.0.1:$NODE_PORT/echo" --origin "$ORIGIN" --protocol chat --send hello
+}
+run_with_example client "client -> node_server.js" case_client_node
+run_with_example client "client --protocol chat -> node_server.js refused" case_client_node_protocol
+
+echo "== our client against perl_server.pl (Protocol::WebSocket)"
+case_client_perl() {
+    local name="$1"
+    with_perl_server "$name" expect_output "$name" $'connected\n< hello\n< w\xc3\xb6rld' \
+        "$CLIENT" "ws://127.0.0.1:$PERL_PORT/echo?room=1" --origin "$ORIGIN" --send hello --send $'w\xc3\xb6rld'
+}
+case_client_perl_protocol() {
+    local name="$1"
+    with_perl_server "$name" expect_output "$name" $'connected protocol=chat\n< hello' \
+        "$CLIENT" "ws://127.0.0.1:$PERL_PORT/echo" --origin "$ORIGIN" --protocol chat --send hello
+}
+run_with_example client "client -> perl_server.pl" case_client_perl
+run_with_example client "client --protocol chat -> perl_server.pl" case_client_perl_protocol
+
+echo
+if [ "$failed" -gt 0 ]; then
+    printf 'failed cases:\n'; printf '  %s\n' "${failures[@]}"
+fi
+if [ "$skipped" -gt 0 ]; then
+    echo "NOTE: $skipped case(s) skipped because the example binaries do not exist yet"
+fi
+echo "interop: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
