@@ -22,6 +22,7 @@ extern crate alloc;
 extern crate std;
 
 mod error;
+pub mod frame;
 mod limits;
 mod status;
 
