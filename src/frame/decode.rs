@@ -399,6 +399,7 @@ impl Decoder {
     /// - [`Error::InvalidUtf8`]: a text message is not UTF-8 and replacement is off.
     ///
     /// All are terminal: later calls return the same error.
+    #[inline]
     pub fn decode<'a>(
         &mut self,
         input: &'a [u8],
@@ -412,6 +413,7 @@ impl Decoder {
         }
     }
 
+    #[inline]
     fn step<'a>(&mut self, input: &'a [u8]) -> Result<(usize, Option<FrameEvent<'a>>), Error> {
         let mut pos = 0;
         loop {
@@ -538,6 +540,7 @@ impl Decoder {
     /// Finds the end of the current sentinel frame's payload in `rest`: the number of payload
     /// bytes available and whether the 0xFF after them was seen. Fails with `too_large` when
     /// the frame would pass the message limit. Never searches a byte twice.
+    #[inline]
     fn find_end(&self, rest: &[u8], too_large: Error) -> Result<(usize, bool), Error> {
         if self.searched_end && self.searched < rest.len() {
             return Ok((self.searched, true));
@@ -556,6 +559,7 @@ impl Decoder {
 
     /// Turns `data` (text bytes, `terminated` if the frame's 0xFF follows them) into one chunk.
     /// Returns the bytes used, the chunk (`None` if empty) and whether the message ended.
+    #[inline]
     fn text_chunk<'a>(
         &mut self,
         data: &'a [u8],
