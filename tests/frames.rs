@@ -372,8 +372,16 @@ fn message_limit() {
     // Found before the end of the frame arrives.
     let mut decoder = Decoder::with_config(config);
     assert!(decoder.decode(b"\x00hel").is_ok());
-    assert_eq!(decoder.decode(b"lo!"), Err(Error::MessageTooLarge));
+    // The text within the limit may still come out; what passes it fails.
+    let (used, event) = decoder.decode(b"lo!").unwrap();
+    assert_eq!(used, 2);
+    assert!(matches!(event, Some(FrameEvent::Text { chunk, fin: false }) if chunk == "lo"));
+    assert_eq!(decoder.decode(b"!"), Err(Error::MessageTooLarge));
     assert_eq!(decoder.decode(b"\xFF"), Err(Error::MessageTooLarge));
+    // Invalid text before the limit is reported as invalid text, however it is split.
+    for got in all_splits(config, &text_frame(b"a\xC0bcdefgh")) {
+        assert_eq!(got, ["error:invalid-utf8"]);
+    }
 }
 
 #[test]
@@ -704,5 +712,102 @@ mod assembler {
             Err(Error::MessageTooLarge)
         );
         assert_eq!(assembler.decoder().error(), Some(Error::MessageTooLarge));
+    }
+}
+
+// ----- arbitrary input -----
+
+/// A small deterministic generator, so failures reproduce.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// Events in the vectors' notation, plus the text of an unfinished message at the end; unlike
+/// [`run`] it accepts input that stops anywhere. `cuts` are the split points.
+fn run_arbitrary(config: DecoderConfig, input: &[u8], cuts: &[usize]) -> (Vec<String>, String) {
+    let mut decoder = Decoder::with_config(config);
+    let mut buf = Vec::new();
+    let mut events = Vec::new();
+    let mut message = String::new();
+    let mut start = 0;
+    for &end in cuts.iter().chain(std::iter::once(&input.len())) {
+        buf.extend_from_slice(&input[start..end]);
+        start = end;
+        loop {
+            match decoder.decode(&buf) {
+                Err(error) => {
+                    events.push(format!("error:{}", error_kind(error)));
+                    return (events, String::new());
+                }
+                Ok((used, event)) => {
+                    assert!(used <= buf.len());
+                    let done = event.is_none();
+                    match event {
+                        Some(FrameEvent::Text { chunk, fin }) => {
+                            message.push_str(&chunk);
+                            if fin {
+                                events.push(format!("text:{}", hex(message.as_bytes())));
+                                message.clear();
+                            }
+                        }
+                        Some(FrameEvent::Discarded) => events.push("discard".into()),
+                        Some(FrameEvent::Close) => events.push("close".into()),
+                        Some(other) => panic!("unknown event {other:?}"),
+                        None => {}
+                    }
+                    buf.drain(..used);
+                    if done {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    (events, message)
+}
+
+#[test]
+fn arbitrary_input_gives_the_same_events_however_split() {
+    // Bytes that matter to the framing and to UTF-8, and some plain text.
+    const ALPHABET: &[u8] = &[
+        0x00, 0x00, 0xFF, 0xFF, 0x80, 0x81, 0x01, 0x7F, b'a', b'b', 0xC3, 0xA9, 0xE2, 0x82, 0xAC,
+        0xF0, 0x9F, 0x98, 0xED, 0xA0, 0xC0,
+    ];
+    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+    for round in 0..3000 {
+        let len = rng.below(40);
+        let input: Vec<u8> = (0..len)
+            .map(|_| ALPHABET[rng.below(ALPHABET.len())])
+            .collect();
+        let config = DecoderConfig::new()
+            .max_message(1 + rng.below(24))
+            .max_length_bytes(1 + rng.below(4))
+            .replace_invalid_utf8(round % 2 == 0)
+            .closing_handshake(round % 3 != 0);
+        let whole = run_arbitrary(config, &input, &[]);
+        let bytes: Vec<usize> = (1..len).collect();
+        assert_eq!(
+            run_arbitrary(config, &input, &bytes),
+            whole,
+            "input {input:02x?} byte by byte, {config:?}"
+        );
+        let mut cuts: Vec<usize> = (0..3).map(|_| rng.below(len + 1)).collect();
+        cuts.sort_unstable();
+        assert_eq!(
+            run_arbitrary(config, &input, &cuts),
+            whole,
+            "input {input:02x?} cut at {cuts:?}, {config:?}"
+        );
     }
 }

@@ -264,6 +264,17 @@ enum State {
     Failed(Error),
 }
 
+/// What [`Decoder::find_end`] found after the payload bytes it reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    /// The 0xFF that ends the frame.
+    Found,
+    /// The end of the input: more is needed.
+    NotYet,
+    /// A byte beyond the message limit.
+    Limit,
+}
+
 /// The streaming, sans-IO frame decoder.
 ///
 /// Feed it the bytes that arrived with [`decode`](Decoder::decode). Each call reports how many
@@ -395,7 +406,8 @@ impl Decoder {
     /// - [`Error::FrameTooLarge`]: a length prefix exceeds [`DecoderConfig::max_message`] or
     ///   [`DecoderConfig::max_length_bytes`], or a discarded sentinel frame runs past
     ///   `max_message`.
-    /// - [`Error::MessageTooLarge`]: a text message runs past `max_message`.
+    /// - [`Error::MessageTooLarge`]: a text message runs past `max_message` (its text up to the
+    ///   limit may have come out in chunks first).
     /// - [`Error::InvalidUtf8`]: a text message is not UTF-8 and replacement is off.
     ///
     /// All are terminal: later calls return the same error.
@@ -443,7 +455,7 @@ impl Decoder {
                     let mut finished = false;
                     for &byte in rest {
                         pos += 1;
-                        bytes += 1;
+                        bytes = bytes.saturating_add(1);
                         if bytes > self.config.max_length_bytes {
                             return Err(Error::FrameTooLarge);
                         }
@@ -488,7 +500,12 @@ impl Decoder {
                     return Ok((pos, Some(FrameEvent::Discarded)));
                 }
                 State::Sentinel => {
-                    let (len, terminated) = self.find_end(rest, Error::FrameTooLarge)?;
+                    let (len, end) = self.find_end(rest);
+                    let terminated = match end {
+                        End::Found => true,
+                        End::NotYet => false,
+                        End::Limit => return Err(Error::FrameTooLarge),
+                    };
                     self.count += len;
                     if !terminated {
                         return Ok((pos + len, None));
@@ -497,7 +514,16 @@ impl Decoder {
                     return Ok((pos + len + 1, Some(FrameEvent::Discarded)));
                 }
                 State::Text => {
-                    let (len, terminated) = self.find_end(rest, Error::MessageTooLarge)?;
+                    let (len, end) = self.find_end(rest);
+                    let terminated = match end {
+                        End::Found => true,
+                        End::NotYet => false,
+                        // The text up to the limit is still decoded, so that an invalid
+                        // sequence before the limit is reported as such however the input is
+                        // split; once it is used up, nothing more is allowed and this fails.
+                        End::Limit if len > 0 => false,
+                        End::Limit => return Err(Error::MessageTooLarge),
+                    };
                     // `find_end` returns a length within `rest`.
                     let data = rest.get(..len).unwrap_or_default();
                     let (used, chunk, fin) = if self.pending_len > 0 {
@@ -520,6 +546,10 @@ impl Decoder {
                         self.searched_end = terminated;
                         match chunk {
                             Some(chunk) => FrameEvent::Text { chunk, fin: false },
+                            // Bytes past the limit are waiting: fail now rather than ask for
+                            // more input.
+                            None if end == End::Limit && used > 0 => continue,
+                            None if end == End::Limit => return Err(Error::MessageTooLarge),
                             None => return Ok((pos, None)),
                         }
                     };
@@ -538,12 +568,12 @@ impl Decoder {
     }
 
     /// Finds the end of the current sentinel frame's payload in `rest`: the number of payload
-    /// bytes available and whether the 0xFF after them was seen. Fails with `too_large` when
-    /// the frame would pass the message limit. Never searches a byte twice.
+    /// bytes available (never more than the message limit allows) and what follows them.
+    /// Never searches a byte twice.
     #[inline]
-    fn find_end(&self, rest: &[u8], too_large: Error) -> Result<(usize, bool), Error> {
+    fn find_end(&self, rest: &[u8]) -> (usize, End) {
         if self.searched_end && self.searched < rest.len() {
-            return Ok((self.searched, true));
+            return (self.searched, End::Found);
         }
         // `count` never exceeds `max_message`, and neither does `count + searched`.
         let allowed = self.config.max_message.saturating_sub(self.count);
@@ -551,9 +581,9 @@ impl Decoder {
         let limit = rest.len().min(allowed.saturating_add(1));
         let region = rest.get(start..limit).unwrap_or_default();
         match memchr::memchr(END, region) {
-            Some(i) => Ok((start + i, true)),
-            None if limit > allowed => Err(too_large),
-            None => Ok((limit, false)),
+            Some(i) => (start + i, End::Found),
+            None if limit > allowed => (allowed, End::Limit),
+            None => (limit, End::NotYet),
         }
     }
 
