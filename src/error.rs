@@ -156,7 +156,9 @@ pub enum Error {
     ChallengeMismatch,
 
     // ----- framing -----
-    /// A length-prefixed frame's length exceeds the message limit.
+    /// A frame to be discarded is longer than the message limit: a length prefix above it (or
+    /// longer than the length-prefix limit), or a sentinel frame of a type other than `0x00`
+    /// running past it.
     FrameTooLarge,
     /// A text message exceeds the message limit.
     MessageTooLarge,
@@ -283,7 +285,7 @@ impl fmt::Display for Error {
                 f.write_str("Sec-WebSocket-Protocol does not match the offered subprotocols")
             }
             Error::ChallengeMismatch => f.write_str("the 16-byte answer is wrong"),
-            Error::FrameTooLarge => f.write_str("length-prefixed frame exceeds the message limit"),
+            Error::FrameTooLarge => f.write_str("discarded frame exceeds the message limit"),
             Error::MessageTooLarge => f.write_str("text message exceeds the message limit"),
             Error::InvalidUtf8 => f.write_str("text message is not valid UTF-8"),
             Error::BufferTooSmall { needed } => {

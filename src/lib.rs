@@ -21,7 +21,9 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod connection;
 mod error;
+pub mod frame;
 mod key;
 mod limits;
 mod scan;
