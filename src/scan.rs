@@ -39,6 +39,7 @@ impl LineScanner {
     }
 
     /// Looks for the next complete line in `buf`, which holds every byte buffered so far.
+    #[inline]
     pub(crate) fn next_line(&mut self, buf: &[u8]) -> Result<Scanned, Error> {
         let Some(rest) = buf.get(self.scanned..) else {
             return Ok(Scanned::NeedMore);
