@@ -233,7 +233,7 @@ impl<'a, S: AsRef<[u8]> + AsMut<[u8]>> ClientHandshake<'a, S> {
                                 got: [0; 16],
                                 have: 0,
                             };
-                            let used = end - before;
+                            let used = end.saturating_sub(before);
                             self.receive_answer(input.get(used..).unwrap_or_default(), used)
                         }
                         Err(error) => Err(self.fail(error)),
