@@ -12,7 +12,7 @@ const KEY_CAPACITY: usize = 34;
 
 /// One `Sec-WebSocket-Key1`/`Key2` value, held inline (at most 34 bytes).
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub struct KeyText {
+pub(crate) struct KeyText {
     bytes: [u8; KEY_CAPACITY],
     len: u8,
 }
@@ -27,13 +27,13 @@ impl KeyText {
 
     /// The key as sent.
     #[must_use]
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         core::str::from_utf8(self.as_bytes()).unwrap_or_default()
     }
 
     /// The key's bytes as sent.
     #[must_use]
-    pub fn as_bytes(&self) -> &[u8] {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.bytes[..usize::from(self.len)]
     }
 

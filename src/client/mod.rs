@@ -60,7 +60,7 @@ mod url;
 
 pub use config::ClientConfig;
 pub use entropy::Entropy;
-pub use keys::{KeyText, Keys};
+pub use keys::Keys;
 pub use response::{Response, ResponseFields};
 pub use url::Url;
 
