@@ -903,3 +903,31 @@ fn constant_entropy_terminates() {
         check_key_independently(keys.key2());
     }
 }
+
+// ----- robustness -----
+
+#[test]
+fn mutated_responses_never_panic_and_never_overrun() {
+    let rows = rows();
+    let mut rng = SplitMix(7);
+    for _ in 0..20_000 {
+        let row = rng.pick(&rows);
+        let mut bytes = row.response.clone();
+        for _ in 0..1 + rng.below(4) {
+            let at = rng.below(bytes.len());
+            match rng.below(3) {
+                0 => bytes[at] = rng.next_u64() as u8,
+                1 => bytes.insert(at, *rng.pick(b"\r\n\0 :\t\xff")),
+                _ => {
+                    bytes.remove(at);
+                }
+            }
+        }
+        let config = v1_config(&row.offered);
+        let pieces = random_split(&mut rng, &bytes);
+        if let Got::Established { used, .. } = feed(&mut started(config, v1_keys()), &pieces) {
+            // Whatever was accepted ends with the right answer, and nothing after it is used.
+            assert_eq!(&bytes[used - 16..used], V1_ANSWER);
+        }
+    }
+}
