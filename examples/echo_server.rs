@@ -50,9 +50,11 @@ fn parse_args() -> Result<Options, String> {
                 .push(args.next().ok_or("--protocol needs a NAME")?),
             "--allow-hixie75" => options.allow_hixie75 = true,
             "--help" | "-h" => {
-                return Err("usage: echo_server --listen ADDR:PORT [--protocol NAME]... \
+                return Err(
+                    "usage: echo_server --listen ADDR:PORT [--protocol NAME]... \
                             [--allow-hixie75]"
-                    .to_string())
+                        .to_string(),
+                )
             }
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -94,7 +96,10 @@ fn main() -> ExitCode {
         }
         let (options, active) = (Arc::clone(&options), Arc::clone(&active));
         let spawned = thread::Builder::new().spawn(move || {
-            let peer = stream.peer_addr().map(|a| a.to_string()).unwrap_or_default();
+            let peer = stream
+                .peer_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default();
             if let Err(error) = serve(&mut stream, &options) {
                 eprintln!("{peer}: {error}");
             }
@@ -208,7 +213,9 @@ fn serve(stream: &mut TcpStream, options: &Options) -> io::Result<()> {
             Some(FrameEvent::Close) | Some(FrameEvent::Discarded) | None => {}
             Some(_) => {}
         }
-        let n = connection.poll_transmit(&mut out).map_err(io::Error::from)?;
+        let n = connection
+            .poll_transmit(&mut out)
+            .map_err(io::Error::from)?;
         stream.write_all(&out[..n])?;
         if connection.is_closed() {
             return Ok(());

@@ -81,7 +81,9 @@ async fn serve(mut stream: TcpStream, protocols: &[String]) -> io::Result<()> {
                     let any = offered.peek().is_some();
                     let chosen = offered.find(|p| protocols.iter().any(|n| n == p.name()));
                     if any && chosen.is_none() {
-                        stream.write_all(pending.reject(StatusCode::BadRequest)).await?;
+                        stream
+                            .write_all(pending.reject(StatusCode::BadRequest))
+                            .await?;
                         return Err(io::Error::other("no offered subprotocol is served here"));
                     }
                     let accept = Accept::new().protocol(chosen.map(|p| p.choice()));
@@ -93,7 +95,9 @@ async fn serve(mut stream: TcpStream, protocols: &[String]) -> io::Result<()> {
                     (received.used, 0..16, true)
                 }
                 _ => {
-                    stream.write_all(error_response(StatusCode::BadRequest)).await?;
+                    stream
+                        .write_all(error_response(StatusCode::BadRequest))
+                        .await?;
                     return Err(io::Error::other("not a hixie-76 request"));
                 }
             },
@@ -111,7 +115,9 @@ async fn serve(mut stream: TcpStream, protocols: &[String]) -> io::Result<()> {
         if start == end {
             (start, end) = (0, read_some(&mut stream, &mut buf).await?);
         }
-        let (used, event) = connection.receive(&buf[start..end]).map_err(io::Error::from)?;
+        let (used, event) = connection
+            .receive(&buf[start..end])
+            .map_err(io::Error::from)?;
         start += used;
         if used == 0 && event.is_none() {
             buf.copy_within(start..end, 0);
@@ -130,7 +136,9 @@ async fn serve(mut stream: TcpStream, protocols: &[String]) -> io::Result<()> {
                 message.clear();
             }
         }
-        let n = connection.poll_transmit(&mut out).map_err(io::Error::from)?;
+        let n = connection
+            .poll_transmit(&mut out)
+            .map_err(io::Error::from)?;
         stream.write_all(&out[..n]).await?;
         if connection.is_closed() {
             return stream.shutdown().await;

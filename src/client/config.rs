@@ -1,0 +1,201 @@
+//! What the application asks of a connection: the URL, the origin, subprotocols, extra
+//! fields and the named leniencies (rule R10). Everything is borrowed; nothing is allocated.
+
+use super::url::Url;
+use crate::scan::{is_field_value, is_token, is_visible_ascii};
+use crate::{Error, Limits};
+
+/// How a client opens a connection, built with chained calls and checked by
+/// [`ClientHandshake::new`](super::ClientHandshake::new).
+///
+/// Strict by default: exactly the draft's checks, no `Content-Length`, rule R12's limits.
+///
+/// ```
+/// use hixie76::client::{ClientConfig, Url};
+/// let cookies = [("Cookie", "session=abc")];
+/// let config = ClientConfig::new(Url::parse("ws://example.com/chat")?, "http://example.com")
+///     .with_protocols(&["chat", "superchat"])
+///     .with_fields(&cookies);
+/// assert!(config.validate().is_ok());
+/// # Ok::<(), hixie76::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientConfig<'a> {
+    pub(crate) url: Url<'a>,
+    pub(crate) origin: &'a str,
+    pub(crate) protocols: &'a [&'a str],
+    pub(crate) fields: &'a [(&'a str, &'a str)],
+    pub(crate) content_length: bool,
+    pub(crate) any_case_upgrade: bool,
+    pub(crate) limits: Limits,
+}
+
+impl<'a> ClientConfig<'a> {
+    /// A connection to `url` from the page (or application) at `origin`, which is sent
+    /// lowercased and must be visible ASCII, such as `http://example.com` or `null`.
+    #[must_use]
+    pub const fn new(url: Url<'a>, origin: &'a str) -> Self {
+        ClientConfig {
+            url,
+            origin,
+            protocols: &[],
+            fields: &[],
+            content_length: false,
+            any_case_upgrade: false,
+            limits: Limits::DEFAULT,
+        }
+    }
+
+    /// Offers these subprotocols, most preferred first, in one `Sec-WebSocket-Protocol` field
+    /// separated by spaces. Each must be non-empty U+0021–U+007E. None (the default) sends no
+    /// such field, and then a server that names one fails the handshake.
+    #[must_use]
+    pub const fn with_protocols(mut self, protocols: &'a [&'a str]) -> Self {
+        self.protocols = protocols;
+        self
+    }
+
+    /// Extra request fields such as `Cookie` or `Authorization`, written after the
+    /// handshake's own. Names must be tokens and values free of CR, LF, NUL and other control
+    /// bytes; the handshake's own fields (`Host`, `Upgrade`, `Connection`, `Origin`,
+    /// `Content-Length`, `Transfer-Encoding`, `Sec-WebSocket-*`, `WebSocket-*`) cannot be
+    /// added.
+    #[must_use]
+    pub const fn with_fields(mut self, fields: &'a [(&'a str, &'a str)]) -> Self {
+        self.fields = fields;
+        self
+    }
+
+    /// Sends `Content-Length: 8` for key3. Off by default (rule R7): servers that expect it
+    /// are rare, and two common ones hang when they get it. Turn it on only for a server or
+    /// proxy that needs it to pass key3 on.
+    #[must_use]
+    pub const fn with_content_length(mut self, send: bool) -> Self {
+        self.content_length = send;
+        self
+    }
+
+    /// Accepts `Upgrade: WebSocket` in any letter case (Netty answers `websocket`). Off by
+    /// default: the draft asks for exactly `WebSocket`.
+    #[must_use]
+    pub const fn with_any_case_upgrade(mut self, allow: bool) -> Self {
+        self.any_case_upgrade = allow;
+        self
+    }
+
+    /// Other head size and field count limits for the response (the message limit is the
+    /// connection's).
+    #[must_use]
+    pub const fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The URL connected to.
+    #[must_use]
+    pub const fn url(&self) -> &Url<'a> {
+        &self.url
+    }
+
+    /// The origin as given (it is sent lowercased).
+    #[must_use]
+    pub const fn origin(&self) -> &'a str {
+        self.origin
+    }
+
+    /// The offered subprotocols.
+    #[must_use]
+    pub const fn protocols(&self) -> &'a [&'a str] {
+        self.protocols
+    }
+
+    /// Checks every value that will reach the request: [`Error::InvalidValue`] names the
+    /// first one that cannot be sent.
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.origin.is_empty() || !is_visible_ascii(self.origin.as_bytes()) {
+            return Err(Error::InvalidValue);
+        }
+        for protocol in self.protocols {
+            if protocol.is_empty() || !is_visible_ascii(protocol.as_bytes()) {
+                return Err(Error::InvalidValue);
+            }
+        }
+        for (name, value) in self.fields {
+            let name = name.as_bytes();
+            if !is_token(name) || is_reserved(name) || !is_field_value(value.as_bytes()) {
+                return Err(Error::InvalidValue);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The names the handshake writes itself, or that would change how the request is read.
+fn is_reserved(name: &[u8]) -> bool {
+    let starts = |prefix: &[u8]| {
+        name.get(..prefix.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+    };
+    [
+        &b"host"[..],
+        b"upgrade",
+        b"connection",
+        b"origin",
+        b"content-length",
+        b"transfer-encoding",
+    ]
+    .iter()
+    .any(|reserved| name.eq_ignore_ascii_case(reserved))
+        || starts(b"sec-websocket-")
+        || starts(b"websocket-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> ClientConfig<'static> {
+        ClientConfig::new(
+            Url::parse("ws://example.com/").unwrap(),
+            "http://example.com",
+        )
+    }
+
+    #[test]
+    fn refuses_values_that_cannot_be_sent() {
+        assert_eq!(config().validate(), Ok(()));
+        for origin in ["", "http://a b", "http://\u{e9}", "x\r\n"] {
+            assert_eq!(
+                ClientConfig::new(config().url, origin).validate(),
+                Err(Error::InvalidValue)
+            );
+        }
+        for protocols in [&[""][..], &["a b"], &["ok", "\x7f"]] {
+            assert_eq!(
+                config().with_protocols(protocols).validate(),
+                Err(Error::InvalidValue)
+            );
+        }
+        for fields in [
+            &[("Cookie", "a\r\nX: y")][..],
+            &[("Cookie", "a\0")],
+            &[("Bad Name", "v")],
+            &[("", "v")],
+            &[("HOST", "evil")],
+            &[("Sec-WebSocket-Key1", "1 1")],
+            &[("websocket-protocol", "x")],
+            &[("Content-Length", "0")],
+        ] {
+            assert_eq!(
+                config().with_fields(fields).validate(),
+                Err(Error::InvalidValue)
+            );
+        }
+        assert_eq!(
+            config()
+                .with_fields(&[("Cookie", "a=b; c=d"), ("X-Tab", "a\tb")])
+                .validate(),
+            Ok(())
+        );
+    }
+}
