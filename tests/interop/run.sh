@@ -247,6 +247,27 @@ case_client_perl_protocol() {
 run_with_example client "client -> perl_server.pl" case_client_perl
 run_with_example client "client --protocol chat -> perl_server.pl" case_client_perl_protocol
 
+echo "== our client against our servers (blocking and tokio)"
+case_client_ours() {
+    local name="$1"
+    start_server echo_server_ours "$ECHO_SERVER" --listen 127.0.0.1:0 --protocol chat \
+        || { fail "$name" "echo_server did not start"; return 0; }
+    expect_output "$name" $'connected protocol=chat\n< one\n< tw\xc3\xb6' \
+        "$CLIENT" "ws://127.0.0.1:$PORT/echo?x=1" --origin "$ORIGIN" --protocol other --protocol chat \
+        --send one --send $'tw\xc3\xb6'
+    expect_refusal "$name, no shared subprotocol refused" \
+        "$CLIENT" "ws://127.0.0.1:$PORT/echo" --origin "$ORIGIN" --protocol other --send x
+}
+case_client_tokio() {
+    local name="$1"
+    start_server tokio_echo_server "$EXAMPLES_DIR/tokio_echo_server" --listen 127.0.0.1:0 \
+        || { fail "$name" "tokio_echo_server did not start"; return 0; }
+    expect_output "$name" $'connected\n< hello' \
+        "$CLIENT" "ws://127.0.0.1:$PORT/" --origin "$ORIGIN" --send hello
+}
+run_with_example client "client -> echo_server" case_client_ours
+run_with_example tokio_echo_server "client -> tokio_echo_server" case_client_tokio
+
 echo
 if [ "$failed" -gt 0 ]; then
     printf 'failed cases:\n'; printf '  %s\n' "${failures[@]}"
