@@ -187,13 +187,11 @@ fn run(options: &Options) -> Result<(), String> {
                     }
                 }
             }
-            Some(FrameEvent::Close) => {
-                if received_messages < options.messages.len() {
-                    return Err(format!(
-                        "server closed after {received_messages} of {} messages",
-                        options.messages.len()
-                    ));
-                }
+            Some(FrameEvent::Close) if received_messages < options.messages.len() => {
+                return Err(format!(
+                    "server closed after {received_messages} of {} messages",
+                    options.messages.len()
+                ));
             }
             _ => {}
         }
