@@ -19,7 +19,7 @@ pub fn key_part(value: &[u8], key: Key) -> Result<u32, Error> {
     // Checked against the limit after every digit, so it never exceeds 10 * 4294967295 + 9.
     let mut number: u64 = 0;
     let mut digits = false;
-    let mut spaces: u32 = 0;
+    let mut spaces: u64 = 0;
     for &b in value {
         match b {
             b'0'..=b'9' => {
@@ -39,7 +39,6 @@ pub fn key_part(value: &[u8], key: Key) -> Result<u32, Error> {
     if spaces == 0 {
         return Err(Error::KeyNoSpaces(key));
     }
-    let spaces = u64::from(spaces);
     if number % spaces != 0 {
         return Err(Error::KeyNotIntegral(key));
     }

@@ -4,7 +4,9 @@
 use core::ops::Range;
 
 use crate::key::key_part;
-use crate::scan::{ascii_str, is_host_name, is_visible_ascii, name_is, split_field, trim_ows};
+use crate::scan::{
+    ascii_str, is_host_name, is_token, is_visible_ascii, name_is, split_field, trim_ows,
+};
 use crate::{Error, Field, Key};
 
 /// The WebSocket version a complete request head asks for.
@@ -78,7 +80,7 @@ impl Fields {
         let text = &head[line.clone()];
         let Some(after_method) = text.strip_prefix(b"GET ") else {
             return Err(match memchr::memchr(b' ', text) {
-                Some(end) if end > 0 && crate::scan::is_token(&text[..end]) => Error::BadMethod,
+                Some(end) if end > 0 && is_token(&text[..end]) => Error::BadMethod,
                 _ => Error::BadRequestLine,
             });
         };
@@ -94,7 +96,14 @@ impl Fields {
 
     /// Reads one field line and records it if the handshake cares about it.
     pub(crate) fn field(&mut self, head: &[u8], line: Span) -> Result<(), Error> {
-        let (name, value) = split_field(&head[line.clone()])?;
+        let text = &head[line.clone()];
+        // Names are a few bytes long: a plain search beats a vectorised one here.
+        let colon = text
+            .iter()
+            .position(|&b| b == b':')
+            .filter(|&colon| colon > 0)
+            .ok_or(Error::BadField)?;
+        let (name, value) = (&text[..colon], trim_ows(&text[colon + 1..]));
         self.count += 1;
         // The value is a sub-slice of the line; recover its offsets in the head.
         let start = value.as_ptr() as usize - head.as_ptr() as usize;
@@ -127,7 +136,11 @@ impl Fields {
                 return Ok(());
             }
             22 if name_is(name, b"sec-websocket-protocol") => &mut self.protocol,
-            _ => return Ok(()),
+            // A name that matched one of the names above is a token already: the scanner let
+            // no control byte through, and no other non-token byte matches under `name_is`.
+            // Any other name is checked here.
+            _ if is_token(name) => return Ok(()),
+            _ => return Err(Error::BadField),
         };
         slot.record(span);
         Ok(())
