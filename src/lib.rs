@@ -35,3 +35,8 @@ pub use error::{Error, Fault, Field, Key};
 pub use key::{answer, key_part};
 pub use limits::Limits;
 pub use status::StatusCode;
+
+// The README's examples are compiled and run as doc-tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
