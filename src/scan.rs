@@ -120,8 +120,7 @@ fn find_line_byte(bytes: &[u8]) -> Option<usize> {
 
 /// Byte classes for header grammar, one table lookup per byte.
 const TOKEN: u8 = 1;
-const VALUE: u8 = 2;
-const HOST: u8 = 4;
+const HOST: u8 = 2;
 
 const fn byte_classes() -> [u8; 256] {
     let mut table = [0u8; 256];
@@ -150,10 +149,6 @@ const fn byte_classes() -> [u8; 256] {
         if tchar {
             class |= TOKEN;
         }
-        // field-content: visible ASCII, SP, HTAB and obs-text; never a control byte.
-        if c == b'\t' || (c >= 0x20 && c != 0x7F) {
-            class |= VALUE;
-        }
         if c.is_ascii_alphanumeric() || c == b'-' || c == b'.' || c == b'_' {
             class |= HOST;
         }
@@ -170,7 +165,7 @@ static CLASSES: [u8; 256] = byte_classes();
 fn common_classes(bytes: &[u8]) -> u8 {
     bytes
         .iter()
-        .fold(TOKEN | VALUE | HOST, |all, &b| all & CLASSES[b as usize])
+        .fold(TOKEN | HOST, |all, &b| all & CLASSES[b as usize])
 }
 
 /// Whether `bytes` is a non-empty HTTP token.
@@ -178,25 +173,10 @@ pub(crate) fn is_token(bytes: &[u8]) -> bool {
     !bytes.is_empty() && common_classes(bytes) & TOKEN != 0
 }
 
-/// Whether `bytes` may stand in a field value: no CR, LF, NUL or other control byte.
+/// Whether `bytes` may stand in a field value: no CR, LF, NUL or other control byte but
+/// HTAB.
 pub(crate) fn is_field_value(bytes: &[u8]) -> bool {
-    // Eight bytes at a time: a word with no byte below 0x20 and none equal to 0x7F is valid
-    // without a table lookup. A word that may hold one (HTAB is allowed) is checked exactly.
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(word);
-        let x = u64::from_ne_bytes(eight);
-        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
-        let del = x ^ (ONES * 0x7F);
-        let is_del = del.wrapping_sub(ONES) & !del & HIGHS;
-        if below_space | is_del != 0 && common_classes(word) & VALUE == 0 {
-            return false;
-        }
-    }
-    common_classes(words.remainder()) & VALUE != 0
+    find_line_byte(bytes).is_none()
 }
 
 /// Whether `bytes` is a non-empty run of host-name characters.
