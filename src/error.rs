@@ -276,7 +276,10 @@ impl fmt::Display for Error {
                 "{} number is not a multiple of its spaces (draft 5.2 step 6)",
                 key_name(k)
             ),
-            Error::BadStatusLine => f.write_str("malformed status line"),
+            Error::BadStatusLine => f.write_str(
+                "malformed status line (for hixie-75: not exactly \
+                 `HTTP/1.1 101 Web Socket Protocol Handshake`)",
+            ),
             Error::UnexpectedStatus(code) => write!(f, "server answered status {code}, not 101"),
             Error::ProxyAuthenticationRequired => {
                 f.write_str("proxy authentication required (status 407)")
