@@ -2,15 +2,18 @@
 //!
 //! ```text
 //! cargo run --release --example client -- ws://HOST:PORT/PATH --origin ORIGIN \
-//!     [--protocol NAME]... [--send TEXT]... [--lenient]
+//!     [--protocol NAME]... [--send TEXT]... [--lenient] [--hixie75]
 //! ```
 //!
 //! Completes the handshake and prints `connected` (with ` protocol=NAME` when one was agreed),
 //! sends each TEXT as a message, prints each message it receives as `< TEXT` until it has
 //! received as many as it sent, performs the closing handshake and exits 0. On any failure it
 //! prints one line naming the reason on stderr and exits 1. `--lenient` accepts an `Upgrade`
-//! value in another case (Netty's servers send `websocket`). Only the public API is used; the
-//! key entropy comes from the operating system here, as the core takes it from its caller.
+//! value in another case (Netty's servers send `websocket`). `--hixie75` speaks the older
+//! draft-hixie-thewebsocketprotocol-75 (at most one `--protocol`): there is no closing
+//! handshake then, so after its echoes the client closes TCP without sending `FF 00`. Only the
+//! public API is used; the key entropy comes from the operating system here, as the core takes
+//! it from its caller.
 
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -20,7 +23,7 @@ use std::time::Duration;
 
 use hixie76::client::{ClientConfig, ClientHandshake, Entropy, Keys, Outcome, Url};
 use hixie76::connection::{Connection, ConnectionState};
-use hixie76::frame::FrameEvent;
+use hixie76::frame::{DecoderConfig, FrameEvent};
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -30,12 +33,14 @@ struct Options {
     protocols: Vec<String>,
     messages: Vec<String>,
     lenient: bool,
+    hixie75: bool,
 }
 
 fn parse_args() -> Result<Options, String> {
     let mut url = None;
     let mut origin = None;
     let (mut protocols, mut messages, mut lenient) = (Vec::new(), Vec::new(), false);
+    let mut hixie75 = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -43,17 +48,19 @@ fn parse_args() -> Result<Options, String> {
             "--protocol" => protocols.push(args.next().ok_or("--protocol needs a NAME")?),
             "--send" => messages.push(args.next().ok_or("--send needs a TEXT")?),
             "--lenient" => lenient = true,
+            "--hixie75" => hixie75 = true,
             flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
             _ if url.is_none() => url = Some(arg),
             _ => return Err(format!("unexpected argument {arg:?}")),
         }
     }
     Ok(Options {
-        url: url.ok_or("usage: client ws://HOST:PORT/PATH --origin ORIGIN [--protocol NAME]... [--send TEXT]... [--lenient]")?,
+        url: url.ok_or("usage: client ws://HOST:PORT/PATH --origin ORIGIN [--protocol NAME]... [--send TEXT]... [--lenient] [--hixie75]")?,
         origin: origin.ok_or("--origin ORIGIN is required")?,
         protocols,
         messages,
         lenient,
+        hixie75,
     })
 }
 
@@ -89,11 +96,16 @@ fn run(options: &Options) -> Result<(), String> {
     let config = ClientConfig::new(url, &options.origin)
         .with_protocols(&protocols)
         .with_any_case_upgrade(options.lenient);
-    let mut entropy =
-        OsEntropy(File::open("/dev/urandom").map_err(|e| format!("no entropy source: {e}"))?);
-    let keys = Keys::generate(&mut entropy);
-    let mut handshake = ClientHandshake::new(config, keys, vec![0u8; 8192])
-        .map_err(|e| format!("bad settings: {e}"))?;
+    let mut handshake = if options.hixie75 {
+        // hixie-75 has no keys, so it needs no entropy.
+        ClientHandshake::new_hixie75(config, vec![0u8; 8192])
+    } else {
+        let mut entropy =
+            OsEntropy(File::open("/dev/urandom").map_err(|e| format!("no entropy source: {e}"))?);
+        let keys = Keys::generate(&mut entropy);
+        ClientHandshake::new(config, keys, vec![0u8; 8192])
+    }
+    .map_err(|e| format!("bad settings: {e}"))?;
 
     let host = url.host().trim_start_matches('[').trim_end_matches(']');
     let address = (host, url.port())
@@ -117,7 +129,7 @@ fn run(options: &Options) -> Result<(), String> {
 
     let mut buf = vec![0u8; 16 * 1024];
     let (mut start, mut end) = (0, 0);
-    loop {
+    let hixie75 = loop {
         if start == end {
             (start, end) = (0, read_some(&mut stream, &mut buf).map_err(io_error)?);
         }
@@ -130,11 +142,12 @@ fn run(options: &Options) -> Result<(), String> {
                 Some(protocol) => println!("connected protocol={protocol}"),
                 None => println!("connected"),
             }
-            break;
+            break established.hixie75;
         }
-    }
+    };
 
-    let mut connection = Connection::new();
+    // hixie-75 has no closing handshake: FF 00 is just a frame, and closing sends nothing.
+    let mut connection = Connection::with_config(DecoderConfig::new().closing_handshake(!hixie75));
     for message in &options.messages {
         let parts = connection
             .send_text_parts(message)

@@ -125,8 +125,11 @@ fn serve(stream: &mut TcpStream, options: &Options) -> io::Result<()> {
     let mut out = vec![0u8; 1024];
     // Bytes read but not yet used: after the handshake, the first frames.
     let (mut start, mut end) = (0, 0);
+    // Read only when the machine asked for bytes: right after an accept it may already have
+    // its answer (hixie-75 has no key3 to wait for), and the peer may be waiting for us.
+    let mut need_input = true;
     let hixie75 = 'handshake: loop {
-        if start == end {
+        if start == end && need_input {
             (start, end) = (0, read_some(stream, &mut buf)?);
         }
         let received = match handshake.receive(&buf[start..end]) {
@@ -140,8 +143,9 @@ fn serve(stream: &mut TcpStream, options: &Options) -> io::Result<()> {
         };
         start += received.used;
         match received.outcome {
-            Outcome::Partial => {}
+            Outcome::Partial => need_input = true,
             Outcome::Request(pending) => {
+                need_input = false;
                 let request = pending.request();
                 let mut offered = request.protocols().peekable();
                 let any_offered = offered.peek().is_some();

@@ -118,9 +118,11 @@ pub enum Error {
     MissingField(Field),
     /// A field that may appear once appears again.
     DuplicateField(Field),
-    /// `Upgrade` is not `WebSocket`.
+    /// `Upgrade` is not `WebSocket` (hixie-75 response: its second line is not exactly
+    /// `Upgrade: WebSocket`).
     BadUpgrade,
-    /// `Connection` does not carry the `Upgrade` token.
+    /// `Connection` does not carry the `Upgrade` token (hixie-75 response: its third line is
+    /// not exactly `Connection: Upgrade`).
     BadConnection,
     /// `Host` is not a host name, IPv4 or bracketed IPv6 address with an optional port.
     BadHost,
@@ -139,18 +141,22 @@ pub enum Error {
     KeyNotIntegral(Key),
 
     // ----- client: response -----
-    /// The status line is shorter than 7 bytes, lacks two spaces, or its code is not 3 digits.
+    /// The status line is shorter than 7 bytes, lacks two spaces, or its code is not 3 digits
+    /// (hixie-75: it is not exactly `HTTP/1.1 101 Web Socket Protocol Handshake`).
     BadStatusLine,
     /// The server answered with a status other than 101 (and other than 407).
     UnexpectedStatus(u16),
     /// The server (a proxy) asked for proxy authentication: status 407.
     ProxyAuthenticationRequired,
-    /// `Sec-WebSocket-Origin` differs from the origin the client sent.
+    /// `Sec-WebSocket-Origin` (hixie-75: `WebSocket-Origin`) differs from the origin the client
+    /// sent.
     OriginMismatch,
-    /// `Sec-WebSocket-Location` differs from the URL the client built.
+    /// `Sec-WebSocket-Location` (hixie-75: `WebSocket-Location`) differs from the URL the client
+    /// built.
     LocationMismatch,
     /// `Sec-WebSocket-Protocol` is missing although offered, present although not offered, or
-    /// names nothing the client offered.
+    /// names nothing the client offered (hixie-75: `WebSocket-Protocol` present although not
+    /// offered, or not equal to the one offered).
     ProtocolMismatch,
     /// The 16-byte answer is not MD5 of the keys and key3 the client sent.
     ChallengeMismatch,
@@ -270,7 +276,10 @@ impl fmt::Display for Error {
                 "{} number is not a multiple of its spaces (draft 5.2 step 6)",
                 key_name(k)
             ),
-            Error::BadStatusLine => f.write_str("malformed status line"),
+            Error::BadStatusLine => f.write_str(
+                "malformed status line (for hixie-75: not exactly \
+                 `HTTP/1.1 101 Web Socket Protocol Handshake`)",
+            ),
             Error::UnexpectedStatus(code) => write!(f, "server answered status {code}, not 101"),
             Error::ProxyAuthenticationRequired => {
                 f.write_str("proxy authentication required (status 407)")

@@ -1,10 +1,11 @@
-//! A server handshake performs no heap allocation: a counting global allocator wraps the
+//! A server handshake, and a hixie-75 exchange in both roles, perform no heap allocation: a counting global allocator wraps the
 //! system one, and this binary runs without the test harness so nothing else allocates while
 //! the count is read.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use hixie76::client::{ClientConfig, ClientHandshake, Outcome as ClientOutcome, Url};
 use hixie76::server::{Accept, Outcome, ServerConfig, ServerHandshake};
 
 struct Counting;
@@ -59,6 +60,49 @@ fn handshake(chunk: usize, out: &mut [u8]) -> usize {
     written
 }
 
+/// A hixie-75 client and server in memory, the request and the response fed in pieces of
+/// `chunk`; returns whether the client ended up established.
+fn hixie75_pair(chunk: usize) -> bool {
+    let Ok(url) = Url::parse("ws://example.com/demo") else {
+        return false;
+    };
+    let config = ClientConfig::new(url, "http://example.com");
+    let Ok(mut client) = ClientHandshake::new_hixie75(config, [0u8; 1024]) else {
+        return false;
+    };
+    let mut request = [0u8; 256];
+    let Ok(n) = client.write_request(&mut request) else {
+        return false;
+    };
+    let mut server = ServerHandshake::new(ServerConfig::new().with_hixie75(true), [0u8; 1024]);
+    let mut response = [0u8; 256];
+    let mut written = 0;
+    for piece in request[..n].chunks(chunk) {
+        let mut input = piece;
+        loop {
+            let Ok(received) = server.receive(input) else {
+                return false;
+            };
+            input = &input[received.used..];
+            match received.outcome {
+                Outcome::Request(pending) => {
+                    written += pending.accept(&Accept::new(), &mut response).unwrap_or(0);
+                }
+                Outcome::Partial | Outcome::Answer(_) => break,
+                _ => return false,
+            }
+        }
+    }
+    for piece in response[..written].chunks(chunk) {
+        match client.receive(piece).map(|received| received.outcome) {
+            Ok(ClientOutcome::Established(established)) => return established.hixie75,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    false
+}
+
 fn main() {
     let mut out = [0u8; 512];
     let mut failures = 0;
@@ -76,7 +120,21 @@ fn main() {
             after - before
         );
     }
-    println!("{} passed, {failures} failed", 3 - failures);
+    for chunk in [4096, 1, 7] {
+        let before = ALLOCATIONS.load(Ordering::SeqCst);
+        let established = hixie75_pair(chunk);
+        let after = ALLOCATIONS.load(Ordering::SeqCst);
+        let ok = after == before && established;
+        if !ok {
+            failures += 1;
+        }
+        println!(
+            "test hixie75_pair_in_pieces_of_{chunk} ... {} ({} allocations)",
+            if ok { "ok" } else { "FAILED" },
+            after - before
+        );
+    }
+    println!("{} passed, {failures} failed", 6 - failures);
     if failures > 0 {
         std::process::exit(1);
     }

@@ -27,6 +27,7 @@ pub struct ClientConfig<'a> {
     pub(crate) fields: &'a [(&'a str, &'a str)],
     pub(crate) content_length: bool,
     pub(crate) any_case_upgrade: bool,
+    pub(crate) hixie75: bool,
     pub(crate) limits: Limits,
 }
 
@@ -42,6 +43,7 @@ impl<'a> ClientConfig<'a> {
             fields: &[],
             content_length: false,
             any_case_upgrade: false,
+            hixie75: false,
             limits: Limits::DEFAULT,
         }
     }
@@ -83,6 +85,43 @@ impl<'a> ClientConfig<'a> {
         self
     }
 
+    /// Speaks the older draft-hixie-thewebsocketprotocol-75 instead, to a server that knows
+    /// nothing newer. Off by default.
+    ///
+    /// The request then carries no keys and no key3, and at most one subprotocol, in a
+    /// `WebSocket-Protocol` field; `Content-Length` cannot be asked for (there is no body).
+    /// The response must start with exactly these 85 bytes:
+    ///
+    /// ```text
+    /// HTTP/1.1 101 Web Socket Protocol Handshake\r\n
+    /// Upgrade: WebSocket\r\n
+    /// Connection: Upgrade\r\n
+    /// ```
+    ///
+    /// (with [`with_any_case_upgrade`](Self::with_any_case_upgrade), `WebSocket` in any letter
+    /// case), then carry exactly one `WebSocket-Origin` and one `WebSocket-Location`,
+    /// byte-equal to the origin sent and the URL built, and a `WebSocket-Protocol` exactly
+    /// when one was offered, equal to it. No answer follows the blank line: the next bytes are
+    /// frames. The connection has no closing handshake (see
+    /// [`Established::hixie75`](super::Established::hixie75)).
+    ///
+    /// A hixie-75 handshake proves nothing about the server (there is no challenge): use it
+    /// only for a server known to need it.
+    ///
+    /// ```
+    /// use hixie76::client::{ClientConfig, Url};
+    /// let url = Url::parse("ws://example.com/chat")?;
+    /// let config = ClientConfig::new(url, "http://example.com").with_hixie75(true);
+    /// assert!(config.validate().is_ok());
+    /// assert!(config.with_protocols(&["a", "b"]).validate().is_err()); // one value at most
+    /// # Ok::<(), hixie76::Error>(())
+    /// ```
+    #[must_use]
+    pub const fn with_hixie75(mut self, hixie75: bool) -> Self {
+        self.hixie75 = hixie75;
+        self
+    }
+
     /// Other head size and field count limits for the response (the message limit is the
     /// connection's).
     #[must_use]
@@ -109,9 +148,19 @@ impl<'a> ClientConfig<'a> {
         self.protocols
     }
 
+    /// Whether this configuration speaks hixie-75 ([`with_hixie75`](Self::with_hixie75)).
+    #[must_use]
+    pub const fn is_hixie75(&self) -> bool {
+        self.hixie75
+    }
+
     /// Checks every value that will reach the request: [`Error::InvalidValue`] names the
-    /// first one that cannot be sent.
+    /// first one that cannot be sent. In hixie-75 mode, more than one subprotocol or a
+    /// `Content-Length` is refused too.
     pub fn validate(&self) -> Result<(), Error> {
+        if self.hixie75 && (self.protocols.len() > 1 || self.content_length) {
+            return Err(Error::InvalidValue);
+        }
         if self.origin.is_empty() || !is_visible_ascii(self.origin.as_bytes()) {
             return Err(Error::InvalidValue);
         }
@@ -197,5 +246,24 @@ mod tests {
                 .validate(),
             Ok(())
         );
+    }
+
+    #[test]
+    fn hixie75_allows_one_protocol_and_no_body() {
+        let old = config().with_hixie75(true);
+        assert_eq!(old.with_protocols(&["chat"]).validate(), Ok(()));
+        assert_eq!(
+            old.with_protocols(&["chat", "x"]).validate(),
+            Err(Error::InvalidValue)
+        );
+        assert_eq!(
+            old.with_content_length(true).validate(),
+            Err(Error::InvalidValue)
+        );
+        assert_eq!(
+            old.with_protocols(&["a\r\nX: y"]).validate(),
+            Err(Error::InvalidValue)
+        );
+        assert_eq!(config().with_protocols(&["chat", "x"]).validate(), Ok(()));
     }
 }

@@ -141,6 +141,17 @@ impl Keys {
         })
     }
 
+    /// Keys that are never sent: the placeholder of a hixie-75 handshake, which has none.
+    pub(crate) const fn unused() -> Self {
+        Keys {
+            key1: KeyText::empty(),
+            key2: KeyText::empty(),
+            key3: [0; 8],
+            part1: 0,
+            part2: 0,
+        }
+    }
+
     /// The `Sec-WebSocket-Key1` value.
     #[must_use]
     pub fn key1(&self) -> &str {

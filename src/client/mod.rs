@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! Request ──write_request──▶ Head ──blank line, fields valid──▶ Answer ──16 bytes, equal──▶ Done
-//!                              └──────────────any fault──────────────┴──────▶ Failed
+//!                              │ └──────────────any fault──────────────┴──────▶ Failed
+//!                              └──blank line, fields valid (hixie-75: no answer)──────▶ Done
 //! ```
 //!
 //! Build a [`ClientConfig`] from a [`Url`], make [`Keys`] from your [`Entropy`], and create a
@@ -13,6 +14,10 @@
 //! to [`ClientHandshake::receive`]; it says how many bytes it used and, once the 16-byte
 //! answer is in and correct, that the connection is [`Established`]. Bytes after the answer
 //! are never used: they are the framing layer's.
+//!
+//! With [`ClientConfig::with_hixie75`] (or [`ClientHandshake::new_hixie75`]) the client speaks
+//! the older draft-hixie-thewebsocketprotocol-75 instead: no keys, no answer, and no closing
+//! handshake afterwards ([`Established::hixie75`]).
 //!
 //! ```
 //! use hixie76::client::{ClientConfig, ClientHandshake, Keys, Outcome, Url};
@@ -121,8 +126,8 @@ pub struct Received<'h> {
 pub enum Outcome<'h> {
     /// More bytes are needed (of the head, or of the answer). Not an error.
     Partial,
-    /// The server accepted and proved it read the keys: the connection is open. Any input
-    /// after `used` is frame data.
+    /// The server accepted (and, but for hixie-75, proved it read the keys): the connection
+    /// is open. Any input after `used` is frame data.
     Established(Established<'h>),
 }
 
@@ -135,12 +140,42 @@ pub struct Established<'h> {
     pub protocol: Option<&'h str>,
     /// The response head, for `Set-Cookie` and any other field.
     pub response: Response<'h>,
+    /// Whether this was a hixie-75 handshake. Its connection has no closing handshake: set
+    /// the connection up with `DecoderConfig::new().closing_handshake(!hixie75)`, and end it by
+    /// closing the transport.
+    ///
+    /// ```
+    /// use hixie76::client::{ClientConfig, ClientHandshake, Outcome, Url};
+    /// use hixie76::connection::Connection;
+    /// use hixie76::frame::DecoderConfig;
+    ///
+    /// let config = ClientConfig::new(Url::parse("ws://example.com/")?, "http://example.com");
+    /// let mut handshake = ClientHandshake::new_hixie75(config, [0u8; 512])?;
+    /// let mut out = [0u8; 256];
+    /// let n = handshake.write_request(&mut out)?;
+    /// assert!(out[..n].ends_with(b"Origin: http://example.com\r\n\r\n"));
+    ///
+    /// let response = b"HTTP/1.1 101 Web Socket Protocol Handshake\r\nUpgrade: WebSocket\r\n\
+    /// Connection: Upgrade\r\nWebSocket-Origin: http://example.com\r\n\
+    /// WebSocket-Location: ws://example.com/\r\n\r\n\xff\x00";
+    /// let received = handshake.receive(response)?;
+    /// let Outcome::Established(established) = received.outcome else { panic!() };
+    /// assert!(established.hixie75);
+    /// let config = DecoderConfig::new().closing_handshake(!established.hixie75);
+    /// let mut connection = Connection::with_config(config);
+    /// // `FF 00` is no close in hixie-75, only an empty frame to discard.
+    /// let (_, event) = connection.receive(&response[received.used..])?;
+    /// assert!(!connection.is_closed());
+    /// # let _ = event;
+    /// # Ok::<(), hixie76::Error>(())
+    /// ```
+    pub hixie75: bool,
 }
 
 impl<'a, S: AsRef<[u8]> + AsMut<[u8]>> ClientHandshake<'a, S> {
     /// A machine for one connection: `config` is checked
     /// ([`ClientConfig::validate`]), `keys` are sent and their answer awaited, and the
-    /// response head is buffered in `storage`.
+    /// response head is buffered in `storage`. In hixie-75 mode `keys` are not used.
     pub fn new(config: ClientConfig<'a>, keys: Keys, storage: S) -> Result<Self, Error> {
         config.validate()?;
         Ok(ClientHandshake {
@@ -150,14 +185,21 @@ impl<'a, S: AsRef<[u8]> + AsMut<[u8]>> ClientHandshake<'a, S> {
             storage,
             filled: 0,
             scanner: LineScanner::default(),
-            recorder: Recorder::default(),
+            recorder: Recorder::new(&config),
             state: State::Request,
         })
     }
 
+    /// A hixie-75 machine: `config` with [`ClientConfig::with_hixie75`] turned on, and no keys,
+    /// since hixie-75 has none (so no entropy is needed either).
+    pub fn new_hixie75(config: ClientConfig<'a>, storage: S) -> Result<Self, Error> {
+        Self::new(config.with_hixie75(true), Keys::unused(), storage)
+    }
+
     // ----- output -----
 
-    /// Writes the whole request, head and key3, into `out` and returns its length. Send all of
+    /// Writes the whole request, head and key3 (for hixie-75 the head alone), into `out` and
+    /// returns its length. Send all of
     /// it in one write. Call it once, before [`receive`](Self::receive); a second call is
     /// [`Error::InvalidState`].
     ///
@@ -214,7 +256,12 @@ impl<'a, S: AsRef<[u8]> + AsMut<[u8]>> ClientHandshake<'a, S> {
             };
             let step = match scanned {
                 Scanned::Line(line) if self.scanner.lines() == 1 => {
-                    response::status_line(head.get(line).unwrap_or_default())
+                    let line = head.get(line).unwrap_or_default();
+                    if self.config.hixie75 {
+                        response::hixie75_status_line(line)
+                    } else {
+                        response::status_line(line)
+                    }
                 }
                 Scanned::Line(line) => {
                     if self.recorder.count() >= self.config.limits.max_fields {
@@ -227,6 +274,16 @@ impl<'a, S: AsRef<[u8]> + AsMut<[u8]>> ClientHandshake<'a, S> {
                     let judged = self.recorder.judge(&head[..end], &self.config);
                     self.filled = end;
                     return match judged {
+                        Ok(protocol) if self.config.hixie75 => {
+                            // No answer follows: the next byte is already a frame's.
+                            self.state = State::Done {
+                                protocol: protocol.clone(),
+                            };
+                            Ok(Received {
+                                used: end.saturating_sub(before),
+                                outcome: Outcome::Established(self.view(protocol)),
+                            })
+                        }
                         Ok(protocol) => {
                             self.state = State::Answer {
                                 protocol,
@@ -298,6 +355,7 @@ impl<'a, S: AsRef<[u8]> + AsMut<[u8]>> ClientHandshake<'a, S> {
         Established {
             protocol: protocol.and_then(|span| head.get(span)).map(ascii_str),
             response: Response { head },
+            hixie75: self.config.hixie75,
         }
     }
 
@@ -336,7 +394,7 @@ impl<'a, S: AsRef<[u8]> + AsMut<[u8]>> ClientHandshake<'a, S> {
         &self.config
     }
 
-    /// The keys sent (or to be sent).
+    /// The keys sent (or to be sent); in hixie-75 mode none are sent, whatever this holds.
     #[must_use]
     pub fn keys(&self) -> &Keys {
         &self.keys

@@ -1,4 +1,5 @@
-//! What the client writes: the whole request, head and key3, as one byte sequence (rule R7).
+//! What the client writes: the whole request, head and key3, as one byte sequence (rule R7);
+//! in hixie-75 mode the head alone, without keys.
 //!
 //! The same code that writes `Host` and the resource also rebuilds the expected
 //! `Sec-WebSocket-Location` for comparison, so the two cannot drift apart. Every value written
@@ -140,20 +141,32 @@ fn emit_request(config: &ClientConfig<'_>, keys: &Keys, sink: &mut impl Sink) {
     sink.put_lowercase(config.origin.as_bytes());
     sink.put(b"\r\n");
     if !config.protocols.is_empty() {
-        sink.put(b"Sec-WebSocket-Protocol: ");
+        // hixie-75 names it without `Sec-`, and validation allowed it one value only.
+        sink.put(if config.hixie75 {
+            b"WebSocket-Protocol: "
+        } else {
+            b"Sec-WebSocket-Protocol: "
+        });
         emit_protocols(config.protocols, sink);
         sink.put(b"\r\n");
     }
-    sink.put(b"Sec-WebSocket-Key1: ");
-    sink.put(keys.key1().as_bytes());
-    sink.put(b"\r\nSec-WebSocket-Key2: ");
-    sink.put(keys.key2().as_bytes());
-    sink.put(b"\r\n");
+    if !config.hixie75 {
+        sink.put(b"Sec-WebSocket-Key1: ");
+        sink.put(keys.key1().as_bytes());
+        sink.put(b"\r\nSec-WebSocket-Key2: ");
+        sink.put(keys.key2().as_bytes());
+        sink.put(b"\r\n");
+    }
     for (name, value) in config.fields {
         sink.put(name.as_bytes());
         sink.put(b": ");
         sink.put(value.as_bytes());
         sink.put(b"\r\n");
+    }
+    if config.hixie75 {
+        // No key3 and so no body: the blank line ends the request.
+        sink.put(b"\r\n");
+        return;
     }
     if config.content_length {
         sink.put(b"Content-Length: 8\r\n");

@@ -31,6 +31,36 @@ pub(crate) fn status_line(line: &[u8]) -> Result<(), Error> {
     }
 }
 
+/// The status line hixie-75 requires, byte for byte (its first 44 of the 85 bytes checked).
+const HIXIE75_STATUS: &[u8] = b"HTTP/1.1 101 Web Socket Protocol Handshake";
+
+/// Checks a hixie-75 status line (without its CR LF): exactly [`HIXIE75_STATUS`]. Another
+/// status or a malformed line is reported as [`status_line`] would; a 101 with another reason
+/// phrase is [`Error::BadStatusLine`].
+pub(crate) fn hixie75_status_line(line: &[u8]) -> Result<(), Error> {
+    if line == HIXIE75_STATUS {
+        return Ok(());
+    }
+    status_line(line).and(Err(Error::BadStatusLine))
+}
+
+/// Checks the second and third lines of a hixie-75 response, which complete its fixed 85-byte
+/// start: `Upgrade: WebSocket` (`WebSocket` in any case when `any_case_upgrade`), then
+/// `Connection: Upgrade`.
+fn hixie75_fixed_field(line: &[u8], index: usize, any_case_upgrade: bool) -> Result<(), Error> {
+    if index == 0 {
+        let value = line.strip_prefix(b"Upgrade: ").ok_or(Error::BadUpgrade)?;
+        let ok =
+            value == b"WebSocket" || (any_case_upgrade && value.eq_ignore_ascii_case(b"WebSocket"));
+        return if ok { Ok(()) } else { Err(Error::BadUpgrade) };
+    }
+    if line == b"Connection: Upgrade" {
+        Ok(())
+    } else {
+        Err(Error::BadConnection)
+    }
+}
+
 /// Splits a field line by the draft's rules: the name is everything before the first colon
 /// (not empty), the value everything after it with one leading space removed. Nothing else is
 /// trimmed.
@@ -79,9 +109,21 @@ pub(crate) struct Recorder {
     location: Slot,
     protocol: Slot,
     count: usize,
+    /// Reading a hixie-75 response: its fixed start and its field names without `Sec-`.
+    hixie75: bool,
+    any_case_upgrade: bool,
 }
 
 impl Recorder {
+    /// A recorder for the response to a request made with `config`.
+    pub(crate) fn new(config: &ClientConfig<'_>) -> Self {
+        Recorder {
+            hixie75: config.hixie75,
+            any_case_upgrade: config.any_case_upgrade,
+            ..Recorder::default()
+        }
+    }
+
     /// Field lines recorded so far.
     pub(crate) fn count(&self) -> usize {
         self.count
@@ -90,16 +132,29 @@ impl Recorder {
     /// Reads one field line (`line` is its span in `head`, without CR LF).
     pub(crate) fn field(&mut self, head: &[u8], line: Range<usize>) -> Result<(), Error> {
         let text = head.get(line.clone()).ok_or(Error::BadField)?;
+        if self.hixie75 && self.count < 2 {
+            hixie75_fixed_field(text, self.count, self.any_case_upgrade)?;
+        }
         let (name, value) = split_field(text)?;
         self.count += 1;
         let end = line.end;
         let span = end - value.len()..end;
+        let hixie75 = self.hixie75;
         let slot = match name.len() {
             7 if name.eq_ignore_ascii_case(b"upgrade") => &mut self.upgrade,
             10 if name.eq_ignore_ascii_case(b"connection") => &mut self.connection,
-            20 if name.eq_ignore_ascii_case(b"sec-websocket-origin") => &mut self.origin,
-            22 if name.eq_ignore_ascii_case(b"sec-websocket-location") => &mut self.location,
-            22 if name.eq_ignore_ascii_case(b"sec-websocket-protocol") => &mut self.protocol,
+            20 if !hixie75 && name.eq_ignore_ascii_case(b"sec-websocket-origin") => {
+                &mut self.origin
+            }
+            22 if !hixie75 && name.eq_ignore_ascii_case(b"sec-websocket-location") => {
+                &mut self.location
+            }
+            22 if !hixie75 && name.eq_ignore_ascii_case(b"sec-websocket-protocol") => {
+                &mut self.protocol
+            }
+            16 if hixie75 && name.eq_ignore_ascii_case(b"websocket-origin") => &mut self.origin,
+            18 if hixie75 && name.eq_ignore_ascii_case(b"websocket-location") => &mut self.location,
+            18 if hixie75 && name.eq_ignore_ascii_case(b"websocket-protocol") => &mut self.protocol,
             _ => return Ok(()),
         };
         slot.record(span);
@@ -126,23 +181,34 @@ impl Recorder {
         if !connection.eq_ignore_ascii_case(b"upgrade") {
             return Err(Error::BadConnection);
         }
-        let origin = self.origin.once(head, Field::SecOrigin)?;
+        let (origin_field, location_field, protocol_field) = if self.hixie75 {
+            (
+                Field::WebSocketOrigin,
+                Field::WebSocketLocation,
+                Field::WebSocketProtocol,
+            )
+        } else {
+            (Field::SecOrigin, Field::SecLocation, Field::Protocol)
+        };
+        let origin = self.origin.once(head, origin_field)?;
         let mut sent = Matcher::new(origin);
         sent.put_lowercase(config.origin.as_bytes());
         if !sent.matched() {
             return Err(Error::OriginMismatch);
         }
-        let location = self.location.once(head, Field::SecLocation)?;
+        let location = self.location.once(head, location_field)?;
         let mut built = Matcher::new(location);
         emit_location(&config.url, &mut built);
         if !built.matched() {
             return Err(Error::LocationMismatch);
         }
         if self.protocol.repeated {
-            return Err(Error::DuplicateField(Field::Protocol));
+            return Err(Error::DuplicateField(protocol_field));
         }
         match (&self.protocol.value, config.protocols) {
             (None, []) => Ok(None),
+            // hixie-75 makes the echo optional: without it, no subprotocol was agreed.
+            (None, _) if self.hixie75 => Ok(None),
             (Some(_), []) | (None, _) => Err(Error::ProtocolMismatch),
             (Some(span), offered) => {
                 let chosen = head.get(span.clone()).ok_or(Error::ProtocolMismatch)?;

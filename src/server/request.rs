@@ -410,21 +410,43 @@ impl<'a> Request<'a> {
         self.slot_str(&self.fields.origin)
     }
 
-    /// The offered subprotocols: the `Sec-WebSocket-Protocol` value split on single spaces
-    /// (or the hixie-75 `WebSocket-Protocol` value, as one entry).
+    /// The offered subprotocols: the `Sec-WebSocket-Protocol` value split on single spaces,
+    /// or for a hixie-75 request its `WebSocket-Protocol` value as one entry. Each request
+    /// reads only its own version's field, so a choice is always echoed in the field the
+    /// client asked in.
     #[must_use]
     pub fn protocols(&self) -> Protocols<'a> {
-        let span = self
-            .fields
-            .protocol
-            .value
-            .clone()
-            .or_else(|| self.fields.hixie75_protocol.value.clone())
-            .unwrap_or(0..0);
+        let slot = if self.is_hixie75() {
+            &self.fields.hixie75_protocol
+        } else {
+            &self.fields.protocol
+        };
+        let span = slot.value.clone().unwrap_or(0..0);
         Protocols {
             head: self.head,
             span,
         }
+    }
+
+    /// Whether this is a draft-hixie-thewebsocketprotocol-75 request (no keys, no key3), which a
+    /// server only sees with [`ServerConfig::allow_hixie75`](crate::server::ServerConfig) on.
+    /// Accepting it answers in hixie-75's words, and the connection then has no closing
+    /// handshake.
+    ///
+    /// ```
+    /// use hixie76::server::{Outcome, ServerConfig, ServerHandshake};
+    ///
+    /// let request = b"GET / HTTP/1.1\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\n\
+    /// Host: example.com\r\nOrigin: http://example.com\r\n\r\n";
+    /// let config = ServerConfig::new().with_hixie75(true);
+    /// let mut handshake = ServerHandshake::new(config, [0u8; 512]);
+    /// let Outcome::Request(pending) = handshake.receive(request)?.outcome else { panic!() };
+    /// assert!(pending.request().is_hixie75());
+    /// # Ok::<(), hixie76::Error>(())
+    /// ```
+    #[must_use]
+    pub fn is_hixie75(&self) -> bool {
+        self.fields.version() == Some(Version::Hixie75)
     }
 
     /// The values of every `Cookie` field, in order.

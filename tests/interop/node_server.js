@@ -2,7 +2,7 @@
 // A hixie-76 (hybi-00) echo server built on websocket-driver 0.8.0, used as an
 // independent peer in the interop tests.
 //
-// usage: node node_server.js PORT      (PORT 0 picks a free port)
+// usage: node node_server.js [--allow-hixie75] PORT      (PORT 0 picks a free port)
 //
 // Prints "listening on 127.0.0.1:PORT" as its first stdout line, then echoes
 // every text message back and answers the closing handshake. Diagnostics go
@@ -32,9 +32,14 @@ try {
   process.exit(2);
 }
 
-const port = Number(process.argv[2] === undefined ? 0 : process.argv[2]);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  process.stderr.write('usage: node_server.js PORT\n');
+// --allow-hixie75 also serves hixie-75 requests (no keys), which the driver
+// answers with hixie-75's own status line and fields.
+const args = process.argv.slice(2);
+const allowHixie75 = args[0] === '--allow-hixie75';
+if (allowHixie75) args.shift();
+const port = Number(args[0] === undefined ? 0 : args[0]);
+if (args.length > 1 || !Number.isInteger(port) || port < 0 || port > 65535) {
+  process.stderr.write('usage: node_server.js [--allow-hixie75] PORT\n');
   process.exit(2);
 }
 
@@ -57,7 +62,7 @@ server.on('upgrade', (request, socket, head) => {
   }
   // hixie-75/76 are "drafts" to websocket-driver and refused unless allowed.
   const driver = websocket.http(request, { allowDrafts: true });
-  if (driver.version !== 'hixie-76') {
+  if (driver.version !== 'hixie-76' && !(allowHixie75 && driver.version === 'hixie-75')) {
     log('expected a hixie-76 request, got ' + driver.version + '; dropping it');
     socket.destroy();
     return;

@@ -2,7 +2,7 @@
 # A hixie-76 (hybi-00) client built on Protocol::WebSocket 0.26, used as an
 # independent peer in the interop tests.
 #
-# usage: perl_client.pl [--no-content-length] [--protocol NAME]
+# usage: perl_client.pl [--no-content-length] [--protocol NAME] [--hixie75]
 #                       HOST PORT PATH ORIGIN MESSAGE
 #
 # Opens ws://HOST:PORT/PATH with the given Origin, sends MESSAGE as one text
@@ -17,6 +17,9 @@
 # --no-content-length drops that line, as a browser of the time would
 # (websocket-driver never answers a request that has it).
 # --protocol NAME offers a subprotocol and then requires the answer to name it.
+# --hixie75 speaks 'draft-hixie-75' instead: no keys, the answer's fields
+# without `Sec-`, and no closing handshake, so after the echo the client
+# closes TCP and prints "closed".
 # Set PEER_TIMEOUT (seconds, default 10) to change the time allowed overall.
 use strict;
 use warnings;
@@ -30,7 +33,7 @@ use Protocol::WebSocket::Handshake::Client;
 my $ME = 'perl_client.pl';
 
 sub usage {
-    print STDERR "usage: $ME [--no-content-length] [--protocol NAME] "
+    print STDERR "usage: $ME [--no-content-length] [--protocol NAME] [--hixie75] "
       . "HOST PORT PATH ORIGIN MESSAGE\n";
     exit 2;
 }
@@ -42,10 +45,12 @@ sub fail {
 
 my $strip_content_length = 0;
 my $protocol;
+my $hixie75 = 0;
 while (@ARGV && $ARGV[0] =~ /^--/) {
     my $opt = shift @ARGV;
     if    ($opt eq '--no-content-length') { $strip_content_length = 1 }
     elsif ($opt eq '--protocol')          { $protocol = shift @ARGV // usage() }
+    elsif ($opt eq '--hixie75')           { $hixie75 = 1 }
     else                                  { usage() }
 }
 usage() unless @ARGV == 5;
@@ -91,8 +96,10 @@ sub write_all {
 
 my $hs = Protocol::WebSocket::Handshake::Client->new(
     url     => "ws://$host:$port$path",
-    version => 'draft-ietf-hybi-00',
+    version => $hixie75 ? 'draft-hixie-75' : 'draft-ietf-hybi-00',
 );
+# hixie-75 names the answer's fields without the `Sec-` prefix.
+my $pfx = $hixie75 ? '' : 'Sec-';
 $hs->req->origin($origin);
 $hs->req->subprotocol($protocol) if defined $protocol;
 
@@ -118,21 +125,21 @@ until ($hs->is_done) {
 # subprotocol are checked here.
 my $res = $hs->res;
 my $want_location = "ws://$host" . ($port == 80 ? '' : ":$port") . $path;
-my $got_location  = $res->field('Sec-WebSocket-Location') // '(none)';
-fail("Sec-WebSocket-Location is '$got_location', expected '$want_location'")
+my $got_location  = $res->field("${pfx}WebSocket-Location") // '(none)';
+fail("${pfx}WebSocket-Location is '$got_location', expected '$want_location'")
   unless $got_location eq $want_location;
-my $got_origin = $res->field('Sec-WebSocket-Origin') // '(none)';
-fail("Sec-WebSocket-Origin is '$got_origin', expected '$origin'")
+my $got_origin = $res->field("${pfx}WebSocket-Origin") // '(none)';
+fail("${pfx}WebSocket-Origin is '$got_origin', expected '$origin'")
   unless $got_origin eq $origin;
-my $got_protocol = $res->field('Sec-WebSocket-Protocol');
+my $got_protocol = $res->field("${pfx}WebSocket-Protocol");
 if (defined $protocol) {
-    fail("Sec-WebSocket-Protocol is '" . ($got_protocol // '(none)')
+    fail("${pfx}WebSocket-Protocol is '" . ($got_protocol // '(none)')
           . "', expected '$protocol'")
       unless defined $got_protocol && $got_protocol eq $protocol;
     print "connected protocol=$protocol\n";
 }
 else {
-    fail("unrequested Sec-WebSocket-Protocol '$got_protocol' in the answer")
+    fail("unrequested ${pfx}WebSocket-Protocol '$got_protocol' in the answer")
       if defined $got_protocol;
     print "connected\n";
 }
@@ -157,6 +164,13 @@ fail('server started the closing handshake instead of echoing')
   if $reader->is_close;
 fail("echo is '$echo', expected '$message'") unless $echo eq $message;
 print "< $echo\n";
+
+if ($hixie75) {
+    # No closing handshake in hixie-75: closing TCP ends the connection.
+    close $sock;
+    print "closed\n";
+    exit 0;
+}
 
 write_all($hs->build_frame(type => 'close')->to_bytes, 'the closing frame');
 

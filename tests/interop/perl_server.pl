@@ -2,7 +2,7 @@
 # A hixie-76 (hybi-00) echo server built on Protocol::WebSocket 0.26, used as
 # an independent peer in the interop tests.
 #
-# usage: perl_server.pl PORT      (PORT 0 picks a free port)
+# usage: perl_server.pl [--allow-hixie75] PORT      (PORT 0 picks a free port)
 #
 # Prints "listening on 127.0.0.1:PORT" as its first stdout line, then serves
 # each connection in a child process: the opening handshake, an echo of every
@@ -12,7 +12,10 @@
 #
 # Handshake::Server needs no version setting: it reads the request and
 # takes 'draft-ietf-hybi-00' (hixie-76) when both Sec-WebSocket-Key1 and
-# Sec-WebSocket-Key2 are present.
+# Sec-WebSocket-Key2 are present, and 'draft-hixie-75' when no key is.
+# hixie-75 requests are served only with --allow-hixie75. Known quirk: the
+# library answers them with hixie-76's status line
+# ("HTTP/1.1 101 WebSocket Protocol Handshake"), not hixie-75's.
 #
 # Known quirk of the peer, not worked around here: the library refuses the
 # handshake ("Leftovers") when frame bytes arrive in the same read as key3,
@@ -28,9 +31,14 @@ use Protocol::WebSocket::Handshake::Server;
 my $ME           = 'perl_server.pl';
 my $IDLE_TIMEOUT = $ENV{PEER_TIMEOUT} || 30;
 
+my $allow_hixie75 = 0;
+if (@ARGV && $ARGV[0] eq '--allow-hixie75') {
+    shift @ARGV;
+    $allow_hixie75 = 1;
+}
 my $port = @ARGV ? $ARGV[0] : 0;
 unless (@ARGV <= 1 && $port =~ /^\d+$/ && $port <= 65535) {
-    print STDERR "usage: $ME PORT\n";
+    print STDERR "usage: $ME [--allow-hixie75] PORT\n";
     exit 2;
 }
 
@@ -99,7 +107,9 @@ sub serve {
             return;
         }
     }
-    if ($hs->version ne 'draft-ietf-hybi-00') {
+    my $served = $hs->version eq 'draft-ietf-hybi-00'
+      || ($allow_hixie75 && $hs->version eq 'draft-hixie-75');
+    unless ($served) {
         $log->('not a hixie-76 request (' . $hs->version . '), closing');
         return;
     }

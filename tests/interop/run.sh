@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Interop tests: this crate's example binaries against independent hixie-76
-# implementations (Perl Protocol::WebSocket 0.26, websocket-driver 0.8.0).
+# implementations (Perl Protocol::WebSocket 0.26, websocket-driver 0.8.0), and
+# the opt-in hixie-75 handshake against the same peers' hixie-75 support.
 #
 # usage: tests/interop/run.sh          (from anywhere; run install-peers.sh first)
 #
@@ -267,6 +268,77 @@ case_client_tokio() {
 }
 run_with_example client "client -> echo_server" case_client_ours
 run_with_example tokio_echo_server "client -> tokio_echo_server" case_client_tokio
+
+echo "== hixie-75, opt-in on both sides"
+# hixie-75 has no closing handshake: our client closes TCP after its echoes,
+# and perl_client.pl --hixie75 prints "closed" when it has closed TCP.
+PERL75_PORT="" NODE75_PORT="" PERL75_LOG="" NODE75_LOG=""
+if start_server perl_server_75 perl "$here/perl_server.pl" --allow-hixie75 0; then
+    PERL75_PORT="$PORT"; PERL75_LOG="$SERVER_LOG"
+fi
+if start_server node_server_75 node "$here/node_server.js" --allow-hixie75 0; then
+    NODE75_PORT="$PORT"; NODE75_LOG="$SERVER_LOG"
+fi
+name="peer: perl_client.pl --hixie75 -> node_server.js --allow-hixie75"
+if [ -z "$NODE75_PORT" ]; then fail "$name" "node_server.js --allow-hixie75 did not start"; else
+    SERVER_LOG="$NODE75_LOG" expect_output "$name" $'connected\n< hello\nclosed' \
+        perl "$here/perl_client.pl" --hixie75 127.0.0.1 "$NODE75_PORT" /echo "$ORIGIN" hello
+fi
+case_hixie75_ours() {
+    local name="$1"
+    start_server echo_server_75 "$ECHO_SERVER" --listen 127.0.0.1:0 --allow-hixie75 --protocol chat \
+        || { fail "$name" "echo_server did not start"; return 0; }
+    local port="$PORT"
+    expect_output "$name" $'connected\n< hello\n< w\xc3\xb6rld' \
+        "$CLIENT" "ws://127.0.0.1:$port/echo?room=75" --origin "$ORIGIN" --hixie75 \
+        --send hello --send $'w\xc3\xb6rld'
+    expect_output "$name, --protocol chat" $'connected protocol=chat\n< one' \
+        "$CLIENT" "ws://127.0.0.1:$port/echo" --origin "$ORIGIN" --hixie75 --protocol chat --send one
+    expect_output "$name, no messages" $'connected' \
+        "$CLIENT" "ws://127.0.0.1:$port/" --origin "$ORIGIN" --hixie75
+    expect_output "$name, hixie-76 client still served" $'connected\n< seventy-six' \
+        "$CLIENT" "ws://127.0.0.1:$port/echo" --origin "$ORIGIN" --send seventy-six
+    expect_output "perl_client.pl --hixie75 -> echo_server --allow-hixie75" $'connected\n< hello\nclosed' \
+        perl "$here/perl_client.pl" --hixie75 127.0.0.1 "$port" /echo?room=1 "$ORIGIN" hello
+    expect_output "perl_client.pl --hixie75 --protocol chat -> echo_server --allow-hixie75" \
+        $'connected protocol=chat\n< hello\nclosed' \
+        perl "$here/perl_client.pl" --hixie75 --protocol chat 127.0.0.1 "$port" /echo "$ORIGIN" hello
+}
+case_hixie75_default_server() {
+    local name="$1"
+    start_server echo_server_no75 "$ECHO_SERVER" --listen 127.0.0.1:0 \
+        || { fail "$name" "echo_server did not start"; return 0; }
+    expect_refusal "$name" \
+        "$CLIENT" "ws://127.0.0.1:$PORT/echo" --origin "$ORIGIN" --hixie75 --send hello
+}
+case_hixie75_node() {
+    local name="$1"
+    if [ -z "$NODE75_PORT" ]; then fail "$name" "node_server.js --allow-hixie75 did not start"; return 0; fi
+    SERVER_LOG="$NODE75_LOG" expect_output "$name" $'connected\n< hello\n< w\xc3\xb6rld' \
+        "$CLIENT" "ws://127.0.0.1:$NODE75_PORT/echo?room=1" --origin "$ORIGIN" --hixie75 \
+        --send hello --send $'w\xc3\xb6rld'
+    # The driver never echoes WebSocket-Protocol; hixie-75 makes the echo
+    # optional, so the client connects with no subprotocol agreed.
+    SERVER_LOG="$NODE75_LOG" expect_output "$name, --protocol chat" $'connected\n< hello' \
+        "$CLIENT" "ws://127.0.0.1:$NODE75_PORT/echo" --origin "$ORIGIN" --hixie75 --protocol chat --send hello
+}
+case_hixie75_perl() {
+    local name="$1"
+    if [ -z "$PERL75_PORT" ]; then fail "$name" "perl_server.pl --allow-hixie75 did not start"; return 0; fi
+    # Protocol::WebSocket answers hixie-75 with hixie-76's status line
+    # ("101 WebSocket Protocol Handshake"); a hixie-75 client compares the
+    # first 85 bytes exactly, so the handshake must be refused.
+    SERVER_LOG="$PERL75_LOG" expect_refusal "$name" \
+        "$CLIENT" "ws://127.0.0.1:$PERL75_PORT/echo" --origin "$ORIGIN" --hixie75 --send hello
+    # Its own, laxer client accepts that answer: this proves the server side.
+    SERVER_LOG="$PERL75_LOG" expect_output "peer: perl_client.pl --hixie75 -> perl_server.pl --allow-hixie75" \
+        $'connected\n< hello\nclosed' \
+        perl "$here/perl_client.pl" --hixie75 127.0.0.1 "$PERL75_PORT" /echo "$ORIGIN" hello
+}
+run_with_example echo_server "client --hixie75 -> echo_server --allow-hixie75" case_hixie75_ours
+run_with_example echo_server "client --hixie75 -> echo_server (no option) refused" case_hixie75_default_server
+run_with_example client "client --hixie75 -> node_server.js --allow-hixie75" case_hixie75_node
+run_with_example client "client --hixie75 -> perl_server.pl --allow-hixie75 refused" case_hixie75_perl
 
 echo
 if [ "$failed" -gt 0 ]; then

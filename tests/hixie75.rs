@@ -1,0 +1,1039 @@
+//! The opt-in draft-hixie-thewebsocketprotocol-75 handshake, both roles: the draft's example
+//! request and response, fed whole, a byte at a time and split at every point; every way a
+//! response or a request can be refused; injection attempts; our client and server paired in
+//! memory with the framing that follows (where `FF 00` is only a discarded frame); and that the
+//! default server still hands hixie-75 over untouched while hixie-76 is unaffected.
+
+use hixie76::client::{ClientConfig, ClientHandshake, Keys, Outcome as ClientOutcome, Url};
+use hixie76::connection::{Connection, ConnectionState};
+use hixie76::frame::{DecoderConfig, FrameEvent};
+use hixie76::server::{Accept, Outcome, ServerConfig, ServerHandshake, Version};
+use hixie76::{Error, Field};
+
+// The two vectors below are derived from the text of draft-hixie-thewebsocketprotocol-75: the
+// example handshake of its introduction (a client at http://example.com opening
+// ws://example.com/demo with the subprotocol `sample`), with the request fields in the order
+// of the client's steps and the response in the order of the server's steps. The response's
+// first 85 bytes are the fixed start the draft's client compares byte for byte.
+const REQUEST: &[u8] = b"GET /demo HTTP/1.1\r\n\
+Upgrade: WebSocket\r\n\
+Connection: Upgrade\r\n\
+Host: example.com\r\n\
+Origin: http://example.com\r\n\
+WebSocket-Protocol: sample\r\n\
+\r\n";
+
+const RESPONSE: &[u8] = b"HTTP/1.1 101 Web Socket Protocol Handshake\r\n\
+Upgrade: WebSocket\r\n\
+Connection: Upgrade\r\n\
+WebSocket-Origin: http://example.com\r\n\
+WebSocket-Location: ws://example.com/demo\r\n\
+WebSocket-Protocol: sample\r\n\
+\r\n";
+
+/// What follows either head in the same read: a text frame, then `FF 00`.
+const FRAMES: &[u8] = b"\x00hi\xff\xff\x00";
+
+/// The draft-76 example request (key3 included), for the "76 is unaffected" checks.
+const REQUEST_76: &[u8] = b"GET /demo HTTP/1.1\r\nHost: example.com\r\nConnection: Upgrade\r\n\
+Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\nSec-WebSocket-Protocol: sample\r\n\
+Upgrade: WebSocket\r\nSec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\n\
+Origin: http://example.com\r\n\r\n^n:ds[4U";
+
+// ---------------------------------------------------------------------------------------------
+// server
+
+/// What a server made of a byte stream.
+#[derive(Debug, PartialEq, Eq)]
+enum Served {
+    /// Accepted: the head written, the answer, whether it was hixie-75, bytes used.
+    Answer {
+        head: Vec<u8>,
+        answer: Vec<u8>,
+        hixie75: bool,
+        used: usize,
+    },
+    Other {
+        version: Version,
+        bytes: Vec<u8>,
+        used: usize,
+    },
+    Refused(Error),
+    Partial,
+}
+
+/// Feeds `pieces` in order, accepting with the first offered subprotocol.
+fn serve(config: ServerConfig, accept: Accept<'_>, pieces: &[&[u8]]) -> Served {
+    let mut handshake = ServerHandshake::new(config, vec![0u8; 8192]);
+    let mut head = Vec::new();
+    let mut used = 0;
+    for piece in pieces {
+        let mut input = *piece;
+        loop {
+            let received = match handshake.receive(input) {
+                Ok(received) => received,
+                Err(error) => return Served::Refused(error),
+            };
+            assert!(received.used <= input.len());
+            used += received.used;
+            input = &input[received.used..];
+            match received.outcome {
+                Outcome::Partial => {
+                    assert!(input.is_empty(), "partial with input left");
+                    break;
+                }
+                Outcome::Request(pending) => {
+                    let choice = pending.request().protocols().next().map(|p| p.choice());
+                    let mut out = [0u8; 1024];
+                    let n = match pending.accept(&accept.protocol(choice), &mut out) {
+                        Ok(n) => n,
+                        Err(error) => return Served::Refused(error),
+                    };
+                    head.extend_from_slice(&out[..n]);
+                }
+                Outcome::Answer(answer) => {
+                    return Served::Answer {
+                        head,
+                        answer: answer.as_bytes().to_vec(),
+                        hixie75: answer.is_hixie75(),
+                        used,
+                    }
+                }
+                Outcome::OtherVersion(handover) => {
+                    return Served::Other {
+                        version: handover.version(),
+                        bytes: handover.bytes().to_vec(),
+                        used,
+                    }
+                }
+                _ => unreachable!(),
+            }
+        }
+    }
+    Served::Partial
+}
+
+fn allow75() -> ServerConfig {
+    ServerConfig::new().with_hixie75(true)
+}
+
+/// Every way to cut `bytes`: whole, a byte at a time, and in two at every point.
+fn splits(bytes: &[u8]) -> Vec<Vec<&[u8]>> {
+    let mut all = vec![vec![bytes], bytes.chunks(1).collect()];
+    for cut in 1..bytes.len() {
+        all.push(vec![&bytes[..cut], &bytes[cut..]]);
+    }
+    all
+}
+
+#[test]
+fn server_answers_the_draft_example_however_split() {
+    let stream = [REQUEST, FRAMES].concat();
+    let expected = Served::Answer {
+        head: RESPONSE.to_vec(),
+        answer: Vec::new(),
+        hixie75: true,
+        used: REQUEST.len(),
+    };
+    for pieces in splits(&stream) {
+        assert_eq!(serve(allow75(), Accept::new(), &pieces), expected);
+    }
+}
+
+#[test]
+fn server_request_view_knows_the_version() {
+    let mut handshake = ServerHandshake::new(allow75(), [0u8; 1024]);
+    let received = handshake.receive(REQUEST).unwrap();
+    let Outcome::Request(pending) = received.outcome else {
+        panic!("no request")
+    };
+    let request = pending.request();
+    assert!(request.is_hixie75());
+    assert_eq!(request.origin(), Some("http://example.com"));
+    let offered: Vec<_> = request.protocols().map(|p| p.name()).collect();
+    assert_eq!(offered, ["sample"]);
+
+    let mut handshake = ServerHandshake::new(allow75(), [0u8; 1024]);
+    let received = handshake.receive(REQUEST_76).unwrap();
+    let Outcome::Request(pending) = received.outcome else {
+        panic!("no request")
+    };
+    assert!(!pending.request().is_hixie75());
+}
+
+#[test]
+fn default_server_hands_hixie75_over_untouched() {
+    let stream = [REQUEST, FRAMES].concat();
+    for pieces in splits(&stream) {
+        assert_eq!(
+            serve(ServerConfig::default(), Accept::new(), &pieces),
+            Served::Other {
+                version: Version::Hixie75,
+                bytes: REQUEST.to_vec(),
+                used: REQUEST.len(),
+            }
+        );
+    }
+    // Even a request hixie-75 would refuse is handed over, not judged.
+    let with_body = with_field(REQUEST, "Content-Length: 0");
+    assert!(matches!(
+        serve(ServerConfig::default(), Accept::new(), &[&with_body]),
+        Served::Other {
+            version: Version::Hixie75,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn hixie76_is_unaffected_by_the_option() {
+    let with = serve(allow75(), Accept::new(), &[REQUEST_76]);
+    let without = serve(ServerConfig::default(), Accept::new(), &[REQUEST_76]);
+    assert_eq!(with, without);
+    let Served::Answer {
+        head,
+        answer,
+        hixie75,
+        ..
+    } = with
+    else {
+        panic!("{with:?}")
+    };
+    assert!(!hixie75);
+    assert_eq!(answer, b"8jKS'y:G*Co,Wxa-");
+    assert!(head.starts_with(b"HTTP/1.1 101 WebSocket Protocol Handshake\r\n"));
+    assert!(head.ends_with(b"Sec-WebSocket-Protocol: sample\r\n\r\n"));
+}
+
+/// `request` with `field` (a whole line without CR LF) added before the blank line.
+fn with_field(request: &[u8], field: &str) -> Vec<u8> {
+    let head = &request[..request.len() - 2];
+    [head, field.as_bytes(), b"\r\n\r\n"].concat()
+}
+
+/// `request` without the field line starting with `name:`.
+fn without_field(request: &[u8], name: &str) -> Vec<u8> {
+    let text = std::str::from_utf8(request).unwrap();
+    text.split_inclusive("\r\n")
+        .filter(|line| !line.starts_with(&format!("{name}:")))
+        .collect::<String>()
+        .into_bytes()
+}
+
+/// `request` with the first line starting with `from` replaced by `to`.
+fn replaced(request: &[u8], from: &str, to: &[u8]) -> Vec<u8> {
+    let mut done = false;
+    let mut out = Vec::new();
+    for line in request.split_inclusive(|&b| b == b'\n') {
+        if !done && line.starts_with(from.as_bytes()) {
+            out.extend_from_slice(to);
+            out.extend_from_slice(b"\r\n");
+            done = true;
+        } else {
+            out.extend_from_slice(line);
+        }
+    }
+    assert!(done, "no line starts with {from}");
+    out
+}
+
+fn head_of(served: Served) -> Vec<u8> {
+    match served {
+        Served::Answer { head, .. } => head,
+        other => panic!("not accepted: {other:?}"),
+    }
+}
+
+#[test]
+fn server_refuses_what_hixie75_forbids() {
+    let cases: Vec<(Vec<u8>, Error)> = vec![
+        // A body: hixie-75 has no key3, so no Content-Length at all.
+        (
+            with_field(REQUEST, "Content-Length: 0"),
+            Error::UnexpectedBody,
+        ),
+        (
+            with_field(REQUEST, "Content-Length: 8"),
+            Error::UnexpectedBody,
+        ),
+        (
+            with_field(REQUEST, "Transfer-Encoding: chunked"),
+            Error::UnexpectedBody,
+        ),
+        // One key is a hixie-76 request with the other missing, never hixie-75.
+        (
+            with_field(REQUEST, "Sec-WebSocket-Key1: 1 1"),
+            Error::MissingField(Field::Key2),
+        ),
+        (
+            with_field(REQUEST, "Sec-WebSocket-Key2: 1 1"),
+            Error::MissingField(Field::Key1),
+        ),
+        (
+            without_field(REQUEST, "Host"),
+            Error::MissingField(Field::Host),
+        ),
+        (
+            without_field(REQUEST, "Connection"),
+            Error::MissingField(Field::Connection),
+        ),
+        (
+            with_field(REQUEST, "Host: example.org"),
+            Error::DuplicateField(Field::Host),
+        ),
+        (
+            with_field(REQUEST, "Origin: http://example.org"),
+            Error::DuplicateField(Field::Origin),
+        ),
+        (
+            with_field(REQUEST, "Upgrade: WebSocket"),
+            Error::DuplicateField(Field::Upgrade),
+        ),
+        (
+            with_field(REQUEST, "WebSocket-Protocol: other"),
+            Error::DuplicateField(Field::WebSocketProtocol),
+        ),
+        (
+            replaced(REQUEST, "Upgrade:", b"Upgrade: h2c"),
+            Error::BadUpgrade,
+        ),
+        (
+            replaced(REQUEST, "Connection:", b"Connection: keep-alive"),
+            Error::BadConnection,
+        ),
+        (
+            replaced(REQUEST, "Host:", b"Host: exa mple.com"),
+            Error::BadHost,
+        ),
+        (
+            replaced(REQUEST, "Host:", b"Host: example.com:0"),
+            Error::BadHost,
+        ),
+        (
+            replaced(REQUEST, "Host:", b"Host: example.com/x"),
+            Error::BadHost,
+        ),
+        (
+            replaced(REQUEST, "WebSocket-Protocol:", b"WebSocket-Protocol: a b"),
+            Error::BadProtocol,
+        ),
+        (
+            replaced(
+                REQUEST,
+                "WebSocket-Protocol:",
+                b"WebSocket-Protocol: \xc3\xa9",
+            ),
+            Error::BadProtocol,
+        ),
+        (
+            replaced(REQUEST, "GET", b"POST /demo HTTP/1.1"),
+            Error::BadMethod,
+        ),
+        (
+            replaced(REQUEST, "GET", b"GET /demo HTTP/1.0"),
+            Error::BadRequestLine,
+        ),
+        // Injection attempts: nothing with CR, LF, NUL or another control byte is echoed.
+        (
+            replaced(REQUEST, "Origin:", b"Origin: http://a\rX-Injected: 1"),
+            Error::BareCrOrLf,
+        ),
+        (
+            replaced(REQUEST, "Origin:", b"Origin: http://a\nX-Injected: 1"),
+            Error::BareCrOrLf,
+        ),
+        (
+            replaced(REQUEST, "Origin:", b"Origin: http://a\0"),
+            Error::NulInHead,
+        ),
+        (
+            replaced(REQUEST, "Origin:", b"Origin: http://a\x0bb"),
+            Error::BadField,
+        ),
+        (
+            replaced(REQUEST, "Origin:", b"Origin: http://\xc3\xa9"),
+            Error::BadField,
+        ),
+        (
+            replaced(REQUEST, "Origin:", b"Origin: http://a b"),
+            Error::BadField,
+        ),
+        (
+            replaced(REQUEST, "WebSocket-Protocol:", b"WebSocket-Protocol: a\rb"),
+            Error::BareCrOrLf,
+        ),
+        (
+            replaced(REQUEST, "Origin:", b"Origin: http://a\r\n X-Folded: 1"),
+            Error::FoldedLine,
+        ),
+    ];
+    for (request, error) in cases {
+        for pieces in splits(&request) {
+            assert_eq!(
+                serve(allow75(), Accept::new(), &pieces),
+                Served::Refused(error),
+                "{}",
+                String::from_utf8_lossy(&request).escape_debug()
+            );
+        }
+    }
+}
+
+#[test]
+fn server_builds_location_and_fields_as_for_76() {
+    // Missing Origin is the application's call (rule R8): no WebSocket-Origin then.
+    let head = head_of(serve(
+        allow75(),
+        Accept::new(),
+        &[&without_field(REQUEST, "Origin")],
+    ));
+    assert_eq!(
+        head,
+        b"HTTP/1.1 101 Web Socket Protocol Handshake\r\nUpgrade: WebSocket\r\n\
+Connection: Upgrade\r\nWebSocket-Location: ws://example.com/demo\r\n\
+WebSocket-Protocol: sample\r\n\r\n"
+    );
+
+    // Canonical Location: lowercased host, default port dropped, query kept, wss on request.
+    let request = replaced(REQUEST, "GET", b"GET /demo?room=1&x HTTP/1.1");
+    let request = replaced(&request, "Host:", b"Host: Example.COM:80");
+    let head = head_of(serve(allow75(), Accept::new(), &[&request]));
+    assert!(contains(
+        &head,
+        b"\r\nWebSocket-Location: ws://example.com/demo?room=1&x\r\n"
+    ));
+    let request = replaced(REQUEST, "Host:", b"Host: [::1]:443");
+    let head = head_of(serve(allow75(), Accept::new().secure(true), &[&request]));
+    assert!(contains(
+        &head,
+        b"\r\nWebSocket-Location: wss://[::1]/demo\r\n"
+    ));
+    let request = replaced(REQUEST, "Host:", b"Host: 10.0.0.1:8075");
+    let head = head_of(serve(allow75(), Accept::new(), &[&request]));
+    assert!(contains(
+        &head,
+        b"\r\nWebSocket-Location: ws://10.0.0.1:8075/demo\r\n"
+    ));
+
+    // The same leniencies as hixie-76: any-case Upgrade, a Connection token list.
+    let request = replaced(REQUEST, "Upgrade:", b"Upgrade: websocket");
+    let request = replaced(&request, "Connection:", b"Connection: keep-alive, Upgrade");
+    assert_eq!(
+        head_of(serve(allow75(), Accept::new(), &[&request])),
+        RESPONSE
+    );
+
+    // No subprotocol offered, none written; chosen none, none written.
+    let request = without_field(REQUEST, "WebSocket-Protocol");
+    let head = head_of(serve(allow75(), Accept::new(), &[&request]));
+    assert!(!contains(&head, b"WebSocket-Protocol"));
+
+    // Application fields: written after the handshake's, checked like hixie-76's.
+    let cookies = [("Set-Cookie", "id=1")];
+    let head = head_of(serve(allow75(), Accept::new().fields(&cookies), &[REQUEST]));
+    assert!(head.ends_with(b"WebSocket-Protocol: sample\r\nSet-Cookie: id=1\r\n\r\n"));
+    for fields in [
+        &[("Set-Cookie", "a\r\nWebSocket-Origin: evil")][..],
+        &[("Set-Cookie", "a\nb")],
+        &[("Set-Cookie", "a\0")],
+        &[("WebSocket-Origin", "http://evil")],
+        &[("websocket-location", "ws://evil/")],
+        &[("Bad Name", "x")],
+    ] {
+        assert_eq!(
+            serve(allow75(), Accept::new().fields(fields), &[REQUEST]),
+            Served::Refused(Error::InvalidValue),
+            "{fields:?}"
+        );
+    }
+}
+
+#[test]
+fn each_version_reads_only_its_own_subprotocol_field() {
+    // A hixie-75 request does not offer what sits in a Sec-WebSocket-Protocol field...
+    let request = without_field(REQUEST, "WebSocket-Protocol");
+    let request = with_field(&request, "Sec-WebSocket-Protocol: sample");
+    let head = head_of(serve(allow75(), Accept::new(), &[&request]));
+    assert!(!contains(&head, b"WebSocket-Protocol"));
+    // ... nor a hixie-76 request what sits in a WebSocket-Protocol field.
+    let request = REQUEST_76
+        .split(|&b| b == b'\n')
+        .filter(|line| !line.starts_with(b"Sec-WebSocket-Protocol"))
+        .collect::<Vec<_>>()
+        .join(&b'\n');
+    let at = contains_at(&request, b"\r\n\r\n").unwrap();
+    let request = [
+        &request[..at + 2],
+        b"WebSocket-Protocol: sample\r\n",
+        &request[at + 2..],
+    ]
+    .concat();
+    let head = head_of(serve(allow75(), Accept::new(), &[&request]));
+    assert!(
+        !contains(&head, b"WebSocket-Protocol"),
+        "{}",
+        head.escape_ascii()
+    );
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    contains_at(haystack, needle).is_some()
+}
+
+fn contains_at(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+// ---------------------------------------------------------------------------------------------
+// client
+
+fn example_config<'a>(protocols: &'a [&'a str]) -> ClientConfig<'a> {
+    ClientConfig::new(
+        Url::parse("ws://example.com/demo").unwrap(),
+        "http://example.com",
+    )
+    .with_protocols(protocols)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Got {
+    Established {
+        protocol: Option<String>,
+        hixie75: bool,
+        used: usize,
+    },
+    Partial,
+    Failed(Error),
+}
+
+/// A started hixie-75 client: its request written.
+fn started<'a>(config: ClientConfig<'a>) -> ClientHandshake<'a, Vec<u8>> {
+    let mut handshake = ClientHandshake::new_hixie75(config, vec![0u8; 4096]).unwrap();
+    let mut out = vec![0u8; 1024];
+    handshake.write_request(&mut out).unwrap();
+    handshake
+}
+
+fn receive(config: ClientConfig<'_>, pieces: &[&[u8]]) -> Got {
+    let mut handshake = started(config);
+    let mut used = 0;
+    for piece in pieces {
+        let received = match handshake.receive(piece) {
+            Ok(received) => received,
+            Err(error) => return Got::Failed(error),
+        };
+        assert!(received.used <= piece.len());
+        used += received.used;
+        match received.outcome {
+            ClientOutcome::Partial => assert_eq!(received.used, piece.len()),
+            ClientOutcome::Established(established) => {
+                return Got::Established {
+                    protocol: established.protocol.map(str::to_owned),
+                    hixie75: established.hixie75,
+                    used,
+                }
+            }
+            _ => unreachable!(),
+        }
+    }
+    Got::Partial
+}
+
+#[test]
+fn client_writes_the_draft_example_request() {
+    let config = example_config(&["sample"]);
+    for mut handshake in [
+        ClientHandshake::new_hixie75(config, [0u8; 512]).unwrap(),
+        // The flag on the configuration does the same; the keys are then not sent.
+        ClientHandshake::new(
+            config.with_hixie75(true),
+            Keys::new("1 1", "2 2", *b"key3key3").unwrap(),
+            [0u8; 512],
+        )
+        .unwrap(),
+    ] {
+        assert_eq!(handshake.request_len(), REQUEST.len());
+        let mut out = [0u8; 512];
+        let n = handshake.write_request(&mut out).unwrap();
+        assert_eq!(&out[..n], REQUEST, "{}", out[..n].escape_ascii());
+        assert!(handshake.config().is_hixie75());
+    }
+    // Without a subprotocol, no WebSocket-Protocol field; extra fields after ours.
+    let cookies = [("Cookie", "a=b")];
+    let mut handshake =
+        ClientHandshake::new_hixie75(example_config(&[]).with_fields(&cookies), [0u8; 512])
+            .unwrap();
+    let mut out = [0u8; 512];
+    let n = handshake.write_request(&mut out).unwrap();
+    assert_eq!(
+        &out[..n],
+        &b"GET /demo HTTP/1.1\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\n\
+Host: example.com\r\nOrigin: http://example.com\r\nCookie: a=b\r\n\r\n"[..]
+    );
+}
+
+#[test]
+fn client_refuses_impossible_hixie75_settings() {
+    for config in [
+        example_config(&["a", "b"]),
+        example_config(&["a\r\nX: y"]),
+        example_config(&[]).with_content_length(true),
+    ] {
+        assert_eq!(
+            ClientHandshake::new_hixie75(config, [0u8; 64]).err(),
+            Some(Error::InvalidValue)
+        );
+    }
+}
+
+#[test]
+fn client_accepts_the_draft_example_however_split() {
+    let stream = [RESPONSE, FRAMES].concat();
+    let expected = Got::Established {
+        protocol: Some("sample".into()),
+        hixie75: true,
+        used: RESPONSE.len(),
+    };
+    for pieces in splits(&stream) {
+        assert_eq!(receive(example_config(&["sample"]), &pieces), expected);
+    }
+    // Every proper prefix of the head is only partial.
+    for end in 0..RESPONSE.len() {
+        assert_eq!(
+            receive(example_config(&["sample"]), &[&RESPONSE[..end]]),
+            Got::Partial
+        );
+    }
+}
+
+/// The example response with the line starting with `from` replaced by `to` (`None`
+/// removes it), or with `to` added before the blank line when `from` is empty.
+fn response_with(from: &str, to: Option<&[u8]>) -> Vec<u8> {
+    if from.is_empty() {
+        return with_field(RESPONSE, std::str::from_utf8(to.unwrap()).unwrap());
+    }
+    match to {
+        Some(to) => replaced(RESPONSE, from, to),
+        None => without_field(RESPONSE, from),
+    }
+}
+
+#[test]
+fn client_checks_the_response_as_the_draft_says() {
+    let cases: Vec<(Vec<u8>, Got)> = vec![
+        // The fixed 85-byte start.
+        (
+            response_with("HTTP", Some(b"HTTP/1.1 101 WebSocket Protocol Handshake")),
+            Got::Failed(Error::BadStatusLine),
+        ),
+        (
+            response_with("HTTP", Some(b"HTTP/1.1 101 Switching Protocols")),
+            Got::Failed(Error::BadStatusLine),
+        ),
+        (
+            response_with("HTTP", Some(b"HTTP/1.0 101 Web Socket Protocol Handshake")),
+            Got::Failed(Error::BadStatusLine),
+        ),
+        (
+            response_with("HTTP", Some(b"HTTP/1.1 101 Web Socket Protocol Handshake ")),
+            Got::Failed(Error::BadStatusLine),
+        ),
+        (
+            response_with("HTTP", Some(b"HTTP/1.1 200 OK")),
+            Got::Failed(Error::UnexpectedStatus(200)),
+        ),
+        (
+            response_with("HTTP", Some(b"HTTP/1.1 407 Proxy Authentication Required")),
+            Got::Failed(Error::ProxyAuthenticationRequired),
+        ),
+        (
+            response_with("Upgrade", Some(b"Upgrade: websocket")),
+            Got::Failed(Error::BadUpgrade),
+        ),
+        (
+            response_with("Upgrade", Some(b"Upgrade:WebSocket")),
+            Got::Failed(Error::BadUpgrade),
+        ),
+        (
+            response_with("Upgrade", Some(b"upgrade: WebSocket")),
+            Got::Failed(Error::BadUpgrade),
+        ),
+        (
+            response_with("Connection", Some(b"Connection: upgrade")),
+            Got::Failed(Error::BadConnection),
+        ),
+        (
+            response_with("Connection", Some(b"Connection:  Upgrade")),
+            Got::Failed(Error::BadConnection),
+        ),
+        // Upgrade and Connection in the other order: the fixed start differs.
+        (
+            RESPONSE.replace_bytes(
+                b"Upgrade: WebSocket\r\nConnection: Upgrade\r\n",
+                b"Connection: Upgrade\r\nUpgrade: WebSocket\r\n",
+            ),
+            Got::Failed(Error::BadUpgrade),
+        ),
+        (
+            response_with("Upgrade", None),
+            Got::Failed(Error::BadUpgrade),
+        ),
+        // The fields after it.
+        (
+            response_with("WebSocket-Origin", None),
+            Got::Failed(Error::MissingField(Field::WebSocketOrigin)),
+        ),
+        (
+            response_with("WebSocket-Location", None),
+            Got::Failed(Error::MissingField(Field::WebSocketLocation)),
+        ),
+        (
+            response_with(
+                "WebSocket-Origin",
+                Some(b"Sec-WebSocket-Origin: http://example.com"),
+            ),
+            Got::Failed(Error::MissingField(Field::WebSocketOrigin)),
+        ),
+        (
+            response_with(
+                "WebSocket-Origin",
+                Some(b"WebSocket-Origin: http://example.org"),
+            ),
+            Got::Failed(Error::OriginMismatch),
+        ),
+        (
+            response_with(
+                "WebSocket-Origin",
+                Some(b"WebSocket-Origin: HTTP://EXAMPLE.COM"),
+            ),
+            Got::Failed(Error::OriginMismatch),
+        ),
+        (
+            response_with(
+                "WebSocket-Origin",
+                Some(b"WebSocket-Origin: http://example.com "),
+            ),
+            Got::Failed(Error::OriginMismatch),
+        ),
+        (
+            response_with(
+                "WebSocket-Location",
+                Some(b"WebSocket-Location: ws://example.com/demo/"),
+            ),
+            Got::Failed(Error::LocationMismatch),
+        ),
+        (
+            response_with(
+                "WebSocket-Location",
+                Some(b"WebSocket-Location: wss://example.com/demo"),
+            ),
+            Got::Failed(Error::LocationMismatch),
+        ),
+        (
+            response_with(
+                "WebSocket-Location",
+                Some(b"WebSocket-Location: ws://example.com:80/demo"),
+            ),
+            Got::Failed(Error::LocationMismatch),
+        ),
+        (
+            response_with("", Some(b"WebSocket-Origin: http://example.com")),
+            Got::Failed(Error::DuplicateField(Field::WebSocketOrigin)),
+        ),
+        (
+            response_with("", Some(b"WebSocket-Location: ws://example.com/demo")),
+            Got::Failed(Error::DuplicateField(Field::WebSocketLocation)),
+        ),
+        (
+            response_with("", Some(b"WebSocket-Protocol: sample")),
+            Got::Failed(Error::DuplicateField(Field::WebSocketProtocol)),
+        ),
+        (
+            response_with("", Some(b"Upgrade: WebSocket")),
+            Got::Failed(Error::DuplicateField(Field::Upgrade)),
+        ),
+        (
+            response_with("WebSocket-Protocol", Some(b"WebSocket-Protocol: other")),
+            Got::Failed(Error::ProtocolMismatch),
+        ),
+        (
+            response_with("WebSocket-Protocol", Some(b"WebSocket-Protocol: Sample")),
+            Got::Failed(Error::ProtocolMismatch),
+        ),
+        // The echo is optional in hixie-75: without it, no subprotocol was agreed.
+        (
+            response_with("WebSocket-Protocol", None),
+            Got::Established {
+                protocol: None,
+                hixie75: true,
+                used: RESPONSE.len() - b"WebSocket-Protocol: sample\r\n".len(),
+            },
+        ),
+        // Other fields are ignored, including hixie-76's.
+        (
+            response_with("", Some(b"Sec-WebSocket-Location: ws://evil/")),
+            Got::Established {
+                protocol: Some("sample".into()),
+                hixie75: true,
+                used: RESPONSE.len() + b"Sec-WebSocket-Location: ws://evil/\r\n".len(),
+            },
+        ),
+        // Byte-level faults, as for hixie-76.
+        (
+            RESPONSE.replace_bytes(b"Handshake\r\n", b"Handshake\n"),
+            Got::Failed(Error::BadStatusLine),
+        ),
+        (
+            RESPONSE.replace_bytes(b"example.com\r\nWebSocket-L", b"example.com\nWebSocket-L"),
+            Got::Failed(Error::BareCrOrLf),
+        ),
+        (
+            response_with("", Some(b" folded")),
+            Got::Failed(Error::FoldedLine),
+        ),
+    ];
+    for (response, expected) in &cases {
+        for pieces in splits(response) {
+            assert_eq!(
+                &receive(example_config(&["sample"]), &pieces),
+                expected,
+                "{}",
+                response.escape_ascii()
+            );
+        }
+    }
+
+    // A subprotocol the client never offered fails (as for hixie-76), and none is fine.
+    assert_eq!(
+        receive(example_config(&[]), &[RESPONSE]),
+        Got::Failed(Error::ProtocolMismatch)
+    );
+    let plain = response_with("WebSocket-Protocol", None);
+    assert!(matches!(
+        receive(example_config(&[]), &[&plain]),
+        Got::Established { protocol: None, .. }
+    ));
+    // The named leniency lets `WebSocket` come in another case, and nothing else.
+    let lower = response_with("Upgrade", Some(b"Upgrade: websocket"));
+    let lenient = example_config(&["sample"]).with_any_case_upgrade(true);
+    assert!(matches!(
+        receive(lenient, &[&lower]),
+        Got::Established { .. }
+    ));
+    let other = response_with("Upgrade", Some(b"Upgrade: websockets"));
+    assert_eq!(receive(lenient, &[&other]), Got::Failed(Error::BadUpgrade));
+}
+
+#[test]
+fn hixie76_client_and_hixie75_response_do_not_mix() {
+    // A hixie-76 answer to a hixie-75 client: the status line's reason differs.
+    let response_76 = b"HTTP/1.1 101 WebSocket Protocol Handshake\r\nUpgrade: WebSocket\r\n\
+Connection: Upgrade\r\nSec-WebSocket-Origin: http://example.com\r\n\
+Sec-WebSocket-Location: ws://example.com/demo\r\nSec-WebSocket-Protocol: sample\r\n\r\n\
+8jKS'y:G*Co,Wxa-";
+    assert_eq!(
+        receive(example_config(&["sample"]), &[response_76]),
+        Got::Failed(Error::BadStatusLine)
+    );
+    // A hixie-75 answer to a hixie-76 client: it lacks the Sec- fields.
+    let keys = Keys::new("4 @1  46546xW%0l 1 5", "12998 5 Y3 1  .P00", *b"^n:ds[4U").unwrap();
+    let mut handshake =
+        ClientHandshake::new(example_config(&["sample"]), keys, [0u8; 1024]).unwrap();
+    let mut out = [0u8; 512];
+    handshake.write_request(&mut out).unwrap();
+    assert_eq!(
+        handshake.receive(RESPONSE).err(),
+        Some(Error::MissingField(Field::SecOrigin))
+    );
+}
+
+trait ReplaceBytes {
+    fn replace_bytes(&self, from: &[u8], to: &[u8]) -> Vec<u8>;
+}
+
+impl ReplaceBytes for [u8] {
+    fn replace_bytes(&self, from: &[u8], to: &[u8]) -> Vec<u8> {
+        let at = contains_at(self, from).expect("pattern present");
+        [&self[..at], to, &self[at + from.len()..]].concat()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// our client and our server, in memory
+
+/// One client–server pair over `url`: the handshake with both byte streams cut at `cut` (or
+/// whole), then messages both ways, `FF 00` discarded, and the end by closing the transport.
+fn pair(url: &str, protocols: &[&str], served: &[&str], secure: bool, cut: Option<usize>) {
+    let config =
+        ClientConfig::new(Url::parse(url).unwrap(), "http://App.example").with_protocols(protocols);
+    let mut client = ClientHandshake::new_hixie75(config, vec![0u8; 2048]).unwrap();
+    let mut request = vec![0u8; 1024];
+    let n = client.write_request(&mut request).unwrap();
+    request.truncate(n);
+    // The client's first message travels in the same write as its request.
+    request.extend_from_slice(b"\x00from client\xff");
+
+    let mut server = ServerHandshake::new(ServerConfig::new().with_hixie75(true), [0u8; 2048]);
+    let pieces = |bytes: &[u8]| -> Vec<Vec<u8>> {
+        match cut {
+            Some(at) if at < bytes.len() => vec![bytes[..at].to_vec(), bytes[at..].to_vec()],
+            _ => vec![bytes.to_vec()],
+        }
+    };
+    let mut response = Vec::new();
+    let mut server_rest = Vec::new();
+    let mut answered = false;
+    for piece in pieces(&request) {
+        let mut input = &piece[..];
+        while !answered {
+            let received = server.receive(input).unwrap();
+            input = &input[received.used..];
+            match received.outcome {
+                Outcome::Partial => break,
+                Outcome::Request(pending) => {
+                    let request = pending.request();
+                    assert!(request.is_hixie75());
+                    assert_eq!(request.origin(), Some("http://app.example"));
+                    let choice = request
+                        .protocols()
+                        .find(|p| served.contains(&p.name()))
+                        .map(|p| p.choice());
+                    let mut out = [0u8; 1024];
+                    let n = pending
+                        .accept(&Accept::new().protocol(choice).secure(secure), &mut out)
+                        .unwrap();
+                    response.extend_from_slice(&out[..n]);
+                }
+                Outcome::Answer(answer) => {
+                    assert!(answer.is_hixie75());
+                    assert!(answer.as_bytes().is_empty());
+                    answered = true;
+                }
+                _ => unreachable!(),
+            }
+        }
+        if answered {
+            server_rest.extend_from_slice(input);
+        }
+    }
+    assert!(answered && server.is_done());
+    assert_eq!(server_rest, b"\x00from client\xff");
+
+    // The server's first message travels right behind its head, then a hixie-76 close.
+    response.extend_from_slice(b"\x00from server\xff\xff\x00");
+    let mut client_rest = Vec::new();
+    let mut established = None;
+    for piece in pieces(&response) {
+        if established.is_some() {
+            client_rest.extend_from_slice(&piece);
+            continue;
+        }
+        let received = client.receive(&piece).unwrap();
+        if let ClientOutcome::Established(e) = received.outcome {
+            established = Some((e.hixie75, e.protocol.map(str::to_owned)));
+            client_rest.extend_from_slice(&piece[received.used..]);
+        }
+    }
+    let (hixie75, protocol) = established.expect("established");
+    assert!(hixie75);
+    let expected = protocols
+        .iter()
+        .find(|p| served.contains(p))
+        .map(|p| p.to_string());
+    assert_eq!(protocol, expected);
+
+    // Framing: the same as hixie-76 but for the close.
+    let decoder = DecoderConfig::new().closing_handshake(!hixie75);
+    let (mut at_client, mut at_server) = (
+        Connection::with_config(decoder),
+        Connection::with_config(decoder),
+    );
+    assert_eq!(
+        events(&mut at_client, &client_rest),
+        ["text:from server", "discarded"]
+    );
+    assert_eq!(at_client.state(), ConnectionState::Open);
+    assert!(!at_client.wants_transmit());
+    assert_eq!(events(&mut at_server, &server_rest), ["text:from client"]);
+
+    let mut out = [0u8; 64];
+    let n = at_server.send_text("more", &mut out).unwrap();
+    assert_eq!(events(&mut at_client, &out[..n]), ["text:more"]);
+    // Closing writes nothing: the wrapper closes the transport.
+    assert_eq!(at_client.close(&mut out), Ok(0));
+    assert!(at_client.is_closed());
+    assert_eq!(
+        at_client.send_text("late", &mut out),
+        Err(Error::InvalidState)
+    );
+}
+
+/// Every event `bytes` give, as text.
+fn events(connection: &mut Connection, mut bytes: &[u8]) -> Vec<String> {
+    let mut seen = Vec::new();
+    loop {
+        let (used, event) = connection.receive(bytes).unwrap();
+        bytes = &bytes[used..];
+        match event {
+            Some(FrameEvent::Text { chunk, fin: true }) => {
+                seen.push(format!("text:{}", chunk.as_str()))
+            }
+            Some(FrameEvent::Discarded) => seen.push("discarded".into()),
+            Some(FrameEvent::Close) => seen.push("close".into()),
+            Some(other) => seen.push(format!("{other:?}")),
+            None => break,
+        }
+    }
+    assert!(bytes.is_empty());
+    seen
+}
+
+#[test]
+fn our_client_and_server_speak_hixie75() {
+    let cases: &[(&str, &[&str], &[&str], bool)] = &[
+        ("ws://example.com/demo", &["sample"], &["sample"], false),
+        ("ws://example.com", &[], &[], false),
+        ("ws://Example.COM:80/a/b?c=d&e", &["chat"], &[], false),
+        ("ws://127.0.0.1:8075/?", &["chat"], &["chat"], false),
+        ("wss://[::1]:443/x", &[], &[], true),
+        (
+            "wss://host.example:8443/",
+            &["v1.proto"],
+            &["v1.proto"],
+            true,
+        ),
+    ];
+    for &(url, protocols, served, secure) in cases {
+        pair(url, protocols, served, secure, None);
+        for cut in 1..200 {
+            pair(url, protocols, served, secure, Some(cut));
+        }
+    }
+}
+
+#[test]
+fn hixie76_pair_is_unaffected() {
+    // A hixie-76 client against a server that also allows hixie-75 still gets hixie-76.
+    let keys = Keys::new("4 @1  46546xW%0l 1 5", "12998 5 Y3 1  .P00", *b"^n:ds[4U").unwrap();
+    let mut client = ClientHandshake::new(example_config(&["sample"]), keys, [0u8; 1024]).unwrap();
+    let mut request = [0u8; 512];
+    let n = client.write_request(&mut request).unwrap();
+    let Served::Answer {
+        head,
+        answer,
+        hixie75,
+        used,
+    } = serve(allow75(), Accept::new(), &[&request[..n]])
+    else {
+        panic!()
+    };
+    assert!(!hixie75);
+    assert_eq!(used, n);
+    let response = [head, answer].concat();
+    let received = client.receive(&response).unwrap();
+    let ClientOutcome::Established(established) = received.outcome else {
+        panic!()
+    };
+    assert!(!established.hixie75);
+    assert_eq!(established.protocol, Some("sample"));
+}
