@@ -159,7 +159,7 @@ impl Fields {
 
     /// Judges a complete hixie-76 head by the draft's rules; returns the two key parts.
     pub(crate) fn judge(&mut self, head: &[u8]) -> Result<Parts, Error> {
-        let once = [
+        no_repeats(&[
             (&self.host, Field::Host),
             (&self.upgrade, Field::Upgrade),
             (&self.connection, Field::Connection),
@@ -168,24 +168,59 @@ impl Fields {
             (&self.key2, Field::Key2),
             (&self.protocol, Field::Protocol),
             (&self.content_length, Field::ContentLength),
-        ];
-        for (slot, field) in once {
-            if slot.repeated {
-                return Err(Error::DuplicateField(field));
-            }
-        }
-        let required = [
+        ])?;
+        all_present(&[
             (&self.host, Field::Host),
             (&self.upgrade, Field::Upgrade),
             (&self.connection, Field::Connection),
             (&self.key1, Field::Key1),
             (&self.key2, Field::Key2),
-        ];
-        for (slot, field) in required {
-            if slot.value.is_none() {
-                return Err(Error::MissingField(field));
+        ])?;
+        self.judge_shared(head)?;
+        let get = |slot: &Slot| slot.value.clone().map_or(&[][..], |span| &head[span]);
+        if self.protocol.value.is_some() && !is_protocol_list(get(&self.protocol)) {
+            return Err(Error::BadProtocol);
+        }
+        // Key3 is the only body, and `Content-Length: 8` (sent by some clients) says just that.
+        if self.transfer_encoding
+            || (self.content_length.value.is_some() && get(&self.content_length) != b"8")
+        {
+            return Err(Error::UnexpectedBody);
+        }
+        Ok(Parts {
+            part1: key_part(get(&self.key1), Key::Key1)?,
+            part2: key_part(get(&self.key2), Key::Key2)?,
+        })
+    }
+
+    /// Judges a complete hixie-75 head, which has no keys and no body at all.
+    pub(crate) fn judge_hixie75(&mut self, head: &[u8]) -> Result<(), Error> {
+        no_repeats(&[
+            (&self.host, Field::Host),
+            (&self.upgrade, Field::Upgrade),
+            (&self.connection, Field::Connection),
+            (&self.origin, Field::Origin),
+            (&self.hixie75_protocol, Field::WebSocketProtocol),
+        ])?;
+        // `Upgrade` is present: it is what made this head hixie-75.
+        all_present(&[
+            (&self.host, Field::Host),
+            (&self.connection, Field::Connection),
+        ])?;
+        self.judge_shared(head)?;
+        if let Some(protocol) = &self.hixie75_protocol.value {
+            if !is_visible_ascii(&head[protocol.clone()]) {
+                return Err(Error::BadProtocol);
             }
         }
+        if self.transfer_encoding || self.content_length.value.is_some() {
+            return Err(Error::UnexpectedBody);
+        }
+        Ok(())
+    }
+
+    /// The rules both drafts share: `Upgrade`, `Connection`, `Host` and `Origin` values.
+    fn judge_shared(&mut self, head: &[u8]) -> Result<(), Error> {
         let get = |slot: &Slot| slot.value.clone().map_or(&[][..], |span| &head[span]);
         if !get(&self.upgrade).eq_ignore_ascii_case(b"WebSocket") {
             return Err(Error::BadUpgrade);
@@ -196,74 +231,28 @@ impl Fields {
         if !has_upgrade_token {
             return Err(Error::BadConnection);
         }
-        self.host_name_end =
-            host_name_end(get(&self.host))? + self.host.value.clone().map_or(0, |s| s.start);
-        if let Some(origin) = &self.origin.value {
-            if !is_visible_ascii(&head[origin.clone()]) {
-                return Err(Error::BadField);
-            }
-        }
-        if self.protocol.value.is_some() && !is_protocol_list(get(&self.protocol)) {
-            return Err(Error::BadProtocol);
-        }
-        if self.transfer_encoding {
-            return Err(Error::UnexpectedBody);
-        }
-        if self.content_length.value.is_some() && get(&self.content_length) != b"8" {
-            return Err(Error::UnexpectedBody);
-        }
-        Ok(Parts {
-            part1: key_part(get(&self.key1), Key::Key1)?,
-            part2: key_part(get(&self.key2), Key::Key2)?,
-        })
-    }
-
-    /// Judges the host of a complete hixie-75 head (which has no keys to check).
-    pub(crate) fn judge_hixie75(&mut self, head: &[u8]) -> Result<(), Error> {
-        let once = [
-            (&self.host, Field::Host),
-            (&self.upgrade, Field::Upgrade),
-            (&self.connection, Field::Connection),
-            (&self.origin, Field::Origin),
-            (&self.hixie75_protocol, Field::WebSocketProtocol),
-        ];
-        for (slot, field) in once {
-            if slot.repeated {
-                return Err(Error::DuplicateField(field));
-            }
-        }
-        for (slot, field) in [
-            (&self.host, Field::Host),
-            (&self.connection, Field::Connection),
-        ] {
-            if slot.value.is_none() {
-                return Err(Error::MissingField(field));
-            }
-        }
-        let get = |slot: &Slot| slot.value.clone().map_or(&[][..], |span| &head[span]);
-        if !get(&self.upgrade).eq_ignore_ascii_case(b"WebSocket") {
-            return Err(Error::BadUpgrade);
-        }
-        if !get(&self.connection)
-            .split(|&b| b == b',')
-            .any(|token| trim_ows(token).eq_ignore_ascii_case(b"Upgrade"))
-        {
-            return Err(Error::BadConnection);
-        }
-        self.host_name_end =
-            host_name_end(get(&self.host))? + self.host.value.clone().map_or(0, |s| s.start);
-        if let Some(origin) = &self.origin.value {
-            if !is_visible_ascii(&head[origin.clone()]) {
-                return Err(Error::BadField);
-            }
-        }
-        if self.hixie75_protocol.value.is_some() && !is_visible_ascii(get(&self.hixie75_protocol)) {
-            return Err(Error::BadProtocol);
-        }
-        if self.transfer_encoding || self.content_length.value.is_some() {
-            return Err(Error::UnexpectedBody);
+        let host_start = self.host.value.clone().map_or(0, |span| span.start);
+        self.host_name_end = host_start + host_name_end(get(&self.host))?;
+        if !is_visible_ascii(get(&self.origin)) {
+            return Err(Error::BadField);
         }
         Ok(())
+    }
+}
+
+/// The first field of `slots` that appeared more than once, as an error.
+fn no_repeats(slots: &[(&Slot, Field)]) -> Result<(), Error> {
+    match slots.iter().find(|(slot, _)| slot.repeated) {
+        Some((_, field)) => Err(Error::DuplicateField(*field)),
+        None => Ok(()),
+    }
+}
+
+/// The first field of `slots` that is absent, as an error.
+fn all_present(slots: &[(&Slot, Field)]) -> Result<(), Error> {
+    match slots.iter().find(|(slot, _)| slot.value.is_none()) {
+        Some((_, field)) => Err(Error::MissingField(*field)),
+        None => Ok(()),
     }
 }
 
