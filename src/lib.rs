@@ -21,6 +21,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod authority;
 pub mod client;
 pub mod connection;
 mod error;

@@ -1,7 +1,8 @@
 //! `ws://` and `wss://` URLs: what the request line, `Host` and the expected
 //! `Sec-WebSocket-Location` are built from.
 
-use crate::scan::{is_host_name, is_visible_ascii};
+use crate::authority;
+use crate::scan::is_visible_ascii;
 use crate::Error;
 
 /// A parsed `ws://` or `wss://` URL: `scheme://host[:port][/path][?query]`.
@@ -110,46 +111,10 @@ fn strip_prefix_ignore_case<'s>(text: &'s str, prefix: &str) -> Option<&'s str> 
 
 /// Splits `host[:port]`, refusing user information, an empty or malformed host and a bad port.
 fn split_authority(authority: &str) -> Result<(&str, Option<u16>), Error> {
-    let bytes = authority.as_bytes();
-    let host_end = if let Some(inner) = bytes.strip_prefix(b"[") {
-        let close = memchr::memchr(b']', inner).ok_or(Error::InvalidUrl)?;
-        let address = &inner[..close];
-        let ok = address.contains(&b':')
-            && address
-                .iter()
-                .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
-        if !ok {
-            return Err(Error::InvalidUrl);
-        }
-        close + 2
-    } else {
-        let end = memchr::memchr(b':', bytes).unwrap_or(bytes.len());
-        // `@` (user information) and every other byte outside a host name fail here.
-        if !is_host_name(&bytes[..end]) {
-            return Err(Error::InvalidUrl);
-        }
-        end
-    };
-    let (host, port) = authority.split_at(host_end);
-    match port.strip_prefix(':') {
-        None if port.is_empty() => Ok((host, None)),
-        Some(digits) => parse_port(digits).map(|port| (host, Some(port))),
-        None => Err(Error::InvalidUrl),
-    }
-}
-
-/// 1–5 ASCII digits with a value in 1..=65535.
-fn parse_port(digits: &str) -> Result<u16, Error> {
-    if digits.is_empty() || digits.len() > 5 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::InvalidUrl);
-    }
-    let value = digits
-        .bytes()
-        .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
-    u16::try_from(value)
-        .ok()
-        .filter(|&port| port != 0)
-        .ok_or(Error::InvalidUrl)
+    let (host_end, port) = authority::split(authority.as_bytes()).ok_or(Error::InvalidUrl)?;
+    // `host_end` follows an ASCII byte, so it is a character boundary.
+    let host = authority.get(..host_end).ok_or(Error::InvalidUrl)?;
+    Ok((host, port))
 }
 
 #[cfg(test)]

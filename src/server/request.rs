@@ -3,10 +3,9 @@
 
 use core::ops::Range;
 
+use crate::authority;
 use crate::key::key_part;
-use crate::scan::{
-    ascii_str, is_host_name, is_token, is_visible_ascii, name_is, split_field, trim_ows,
-};
+use crate::scan::{ascii_str, is_token, is_visible_ascii, name_is, split_field, trim_ows};
 use crate::{Error, Field, Key};
 
 /// The WebSocket version a complete request head asks for.
@@ -232,7 +231,8 @@ impl Fields {
             return Err(Error::BadConnection);
         }
         let host_start = self.host.value.clone().map_or(0, |span| span.start);
-        self.host_name_end = host_start + host_name_end(get(&self.host))?;
+        let (host_end, _) = authority::split(get(&self.host)).ok_or(Error::BadHost)?;
+        self.host_name_end = host_start + host_end;
         if !is_visible_ascii(get(&self.origin)) {
             return Err(Error::BadField);
         }
@@ -254,46 +254,6 @@ fn all_present(slots: &[(&Slot, Field)]) -> Result<(), Error> {
         Some((_, field)) => Err(Error::MissingField(*field)),
         None => Ok(()),
     }
-}
-
-/// Checks `host[:port]` (a host name, an IPv4 address or a bracketed IPv6 address, a port of
-/// 1–5 digits in 1..=65535) and returns where the host ends.
-fn host_name_end(host: &[u8]) -> Result<usize, Error> {
-    let name_end = if let Some(inner) = host.strip_prefix(b"[") {
-        let close = memchr::memchr(b']', inner).ok_or(Error::BadHost)?;
-        let address = &inner[..close];
-        let ok = !address.is_empty()
-            && address.contains(&b':')
-            && address
-                .iter()
-                .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
-        if !ok {
-            return Err(Error::BadHost);
-        }
-        close + 2
-    } else {
-        let end = memchr::memchr(b':', host).unwrap_or(host.len());
-        if !is_host_name(&host[..end]) {
-            return Err(Error::BadHost);
-        }
-        end
-    };
-    match &host[name_end..] {
-        [] => Ok(name_end),
-        [b':', port @ ..] if port_number(port).is_some() => Ok(name_end),
-        _ => Err(Error::BadHost),
-    }
-}
-
-/// A port of 1–5 ASCII digits with a value in 1..=65535.
-pub(crate) fn port_number(digits: &[u8]) -> Option<u16> {
-    if digits.is_empty() || digits.len() > 5 || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let value = digits
-        .iter()
-        .fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'));
-    u16::try_from(value).ok().filter(|&port| port != 0)
 }
 
 /// A non-empty list of subprotocols of U+0021–U+007E separated by single spaces.
@@ -468,7 +428,10 @@ impl<'a> Request<'a> {
     pub(crate) fn host_name_and_port(&self) -> (&'a [u8], Option<u16>) {
         let host = self.fields.host.value.clone().unwrap_or(0..0);
         let end = self.fields.host_name_end.clamp(host.start, host.end);
-        let port = self.head.get(end + 1..host.end).and_then(port_number);
+        let port = self
+            .head
+            .get(end + 1..host.end)
+            .and_then(authority::port_number);
         (&self.head[host.start..end], port)
     }
 

@@ -4,6 +4,7 @@
 //! validated when the head completed, or from an application value checked here; nothing
 //! carrying CR, LF or NUL can reach the output (rule R5).
 
+use crate::authority::port_text;
 use crate::scan::{is_field_value, is_token};
 use crate::server::request::{ProtocolChoice, Request};
 use crate::{Error, StatusCode};
@@ -103,7 +104,7 @@ pub(crate) fn write_head(
     let default_port = if accept.secure { 443 } else { 80 };
     let mut port_digits = [0u8; 6];
     let port = match port.filter(|&p| p != default_port) {
-        Some(port) => format_port(port, &mut port_digits),
+        Some(port) => port_text(port, &mut port_digits),
         None => &[],
     };
     let (status, prefix): (&[u8], &[u8]) = match flavour {
@@ -212,23 +213,6 @@ impl Head<'_> {
     }
 }
 
-/// `:port` in decimal, written into `buf`.
-fn format_port(port: u16, buf: &mut [u8; 6]) -> &[u8] {
-    let mut start = buf.len();
-    let mut n = port;
-    loop {
-        start -= 1;
-        buf[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    start -= 1;
-    buf[start] = b':';
-    &buf[start..]
-}
-
 /// The complete response that refuses a handshake with `status`: a status line with a fixed
 /// reason phrase, `Connection: close`, `Content-Length: 0` and the blank line. Send it, then
 /// close the connection.
@@ -269,14 +253,6 @@ pub const fn error_response(status: StatusCode) -> &'static [u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ports() {
-        let mut buf = [0u8; 6];
-        assert_eq!(format_port(8080, &mut buf), b":8080");
-        assert_eq!(format_port(1, &mut buf), b":1");
-        assert_eq!(format_port(65535, &mut buf), b":65535");
-    }
 
     #[test]
     fn error_responses_match_their_status() {
