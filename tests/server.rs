@@ -738,3 +738,40 @@ fn pending_request_uses_no_input_until_decided() {
     assert!(matches!(again.outcome, Outcome::Request(_)));
     assert!(handshake.request().is_some());
 }
+
+#[test]
+fn version_is_decided_before_hixie76_line_rules() {
+    // An RFC 6455 request with a line hixie-76 would refuse is still handed over whole.
+    for (from, to) in [
+        ("Origin: http://example.com\r\n", "X Bad@: v\r\n"),
+        ("Origin: http://example.com\r\n", "no colon here\r\n"),
+        ("GET /demo HTTP/1.1", "POST /demo HTTP/1.1"),
+    ] {
+        let text = String::from_utf8(request_file("rfc6455-request.req")).unwrap();
+        assert!(text.contains(from));
+        let request = text.replacen(from, to, 1).into_bytes();
+        match drive(ServerConfig::default(), Accept::new(), &request, &[]) {
+            Seen::Other { version, bytes, .. } => {
+                assert_eq!(version, Version::Rfc6455);
+                assert_eq!(bytes, request);
+            }
+            other => panic!("{to:?}: {other:?}"),
+        }
+    }
+    // The same lines in a hixie-76 request are refused once the head is complete.
+    assert_eq!(
+        error_of(
+            &edit("Origin: http://example.com\r\n", "X Bad@: v\r\n"),
+            ServerConfig::default()
+        ),
+        Error::BadField
+    );
+}
+
+#[test]
+fn empty_storage_is_the_callers_mistake() {
+    let mut handshake = ServerHandshake::new(ServerConfig::default(), Vec::with_capacity(8192));
+    let error = handshake.receive(V1).unwrap_err();
+    assert_eq!(error, Error::BufferTooSmall { needed: 8192 });
+    assert_eq!(error.fault(), Fault::Caller);
+}

@@ -234,7 +234,14 @@ impl<'a, S: AsRef<[u8]> + AsMut<[u8]>> ClientHandshake<'a, S> {
     }
 
     fn receive_head(&mut self, input: &[u8]) -> Result<Received<'_>, Error> {
-        let limit = self.config.limits.max_head.min(self.storage.as_ref().len());
+        let limit = self.config.limits.max_head.min(self.storage.as_mut().len());
+        if limit == 0 {
+            // No room at all is the caller's setup (an empty `Vec` as storage, say), not the
+            // server's fault.
+            return Err(Error::BufferTooSmall {
+                needed: self.config.limits.max_head,
+            });
+        }
         let before = self.filled;
         let take = input.len().min(limit.saturating_sub(before));
         let buf = self.storage.as_mut();

@@ -319,38 +319,38 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> ServerHandshake<S> {
     }
 
     fn receive_head(&mut self, input: &[u8]) -> Result<Received<'_, S>, Error> {
-        let limit = self.config.limits.max_head.min(self.storage.as_ref().len());
+        let buf = self.storage.as_mut();
+        let limit = self.config.limits.max_head.min(buf.len());
+        if limit == 0 {
+            // No room at all is the caller's setup (an empty `Vec` as storage, say), not the
+            // peer's fault.
+            return Err(Error::BufferTooSmall {
+                needed: self.config.limits.max_head,
+            });
+        }
         let before = self.filled;
         let take = input.len().min(limit.saturating_sub(before));
-        let buf = self.storage.as_mut();
         buf[before..before + take].copy_from_slice(&input[..take]);
         self.filled = before + take;
         let head = &buf[..self.filled];
         loop {
-            let step = self
-                .scanner
-                .next_line(head)
-                .and_then(|scanned| match scanned {
-                    Scanned::Line(line) if self.scanner.lines() == 1 => {
-                        self.fields.request_line(head, line).map(|()| None)
-                    }
-                    Scanned::Line(line) => {
-                        if self.fields.count() >= self.config.limits.max_fields {
-                            return Err(Error::TooManyFields);
-                        }
-                        self.fields.field(head, line).map(|()| None)
-                    }
-                    Scanned::End(end) => Ok(Some(Some(end))),
-                    Scanned::NeedMore => Ok(Some(None)),
-                });
-            match step {
+            let scanned = match self.scanner.next_line(head) {
+                Ok(scanned) => scanned,
                 Err(error) => return Err(self.fail(error)),
-                Ok(None) => continue,
-                Ok(Some(Some(end))) => {
+            };
+            match scanned {
+                Scanned::Line(line) => {
+                    let first = self.scanner.lines() == 1;
+                    if !first && self.fields.count() >= self.config.limits.max_fields {
+                        return Err(self.fail(Error::TooManyFields));
+                    }
+                    self.fields.line(head, line, first);
+                }
+                Scanned::End(end) => {
                     self.filled = end;
                     return self.complete_head(end - before);
                 }
-                Ok(Some(None)) => break,
+                Scanned::NeedMore => break,
             }
         }
         if self.filled >= limit {

@@ -59,6 +59,9 @@ pub(crate) struct Fields {
     count: usize,
     /// End of the host name inside the `Host` value (the port, if any, follows a colon).
     host_name_end: usize,
+    /// The first malformed line (request line or field), judged once the version is known:
+    /// a request for another version is handed over whatever hixie-76 would think of it.
+    malformed: Option<Error>,
 }
 
 /// Validated facts about a hixie-76 request, computed once when the head completes.
@@ -69,13 +72,32 @@ pub(crate) struct Parts {
 }
 
 impl Fields {
-    /// Number of field lines recorded.
+    /// Number of field lines seen.
     pub(crate) fn count(&self) -> usize {
         self.count
     }
 
+    /// Reads one line of the head, the request line first; a malformed line is remembered for
+    /// [`Fields::judge`], not reported now (rule R9: the version is decided first).
+    pub(crate) fn line(&mut self, head: &[u8], line: Span, first: bool) {
+        let read = if first {
+            self.request_line(head, line)
+        } else {
+            self.count += 1;
+            self.field(head, line)
+        };
+        if let Err(error) = read {
+            self.malformed.get_or_insert(error);
+        }
+    }
+
+    /// The first malformed line's error, if any.
+    fn well_formed(&self) -> Result<(), Error> {
+        self.malformed.map_or(Ok(()), Err)
+    }
+
     /// Reads the request line: `GET SP origin-form SP HTTP/1.1`.
-    pub(crate) fn request_line(&mut self, head: &[u8], line: Span) -> Result<(), Error> {
+    fn request_line(&mut self, head: &[u8], line: Span) -> Result<(), Error> {
         let text = &head[line.clone()];
         let Some(after_method) = text.strip_prefix(b"GET ") else {
             return Err(match memchr::memchr(b' ', text) {
@@ -94,7 +116,7 @@ impl Fields {
     }
 
     /// Reads one field line and records it if the handshake cares about it.
-    pub(crate) fn field(&mut self, head: &[u8], line: Span) -> Result<(), Error> {
+    fn field(&mut self, head: &[u8], line: Span) -> Result<(), Error> {
         let text = &head[line.clone()];
         // Names are a few bytes long: a plain search beats a vectorised one here.
         let colon = text
@@ -103,7 +125,6 @@ impl Fields {
             .filter(|&colon| colon > 0)
             .ok_or(Error::BadField)?;
         let (name, value) = (&text[..colon], trim_ows(&text[colon + 1..]));
-        self.count += 1;
         // The value is a sub-slice of the line; recover its offsets in the head.
         let start = value.as_ptr() as usize - head.as_ptr() as usize;
         let span = start..start + value.len();
@@ -158,6 +179,7 @@ impl Fields {
 
     /// Judges a complete hixie-76 head by the draft's rules; returns the two key parts.
     pub(crate) fn judge(&mut self, head: &[u8]) -> Result<Parts, Error> {
+        self.well_formed()?;
         no_repeats(&[
             (&self.host, Field::Host),
             (&self.upgrade, Field::Upgrade),
@@ -194,6 +216,7 @@ impl Fields {
 
     /// Judges a complete hixie-75 head, which has no keys and no body at all.
     pub(crate) fn judge_hixie75(&mut self, head: &[u8]) -> Result<(), Error> {
+        self.well_formed()?;
         no_repeats(&[
             (&self.host, Field::Host),
             (&self.upgrade, Field::Upgrade),
