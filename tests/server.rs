@@ -775,3 +775,44 @@ fn empty_storage_is_the_callers_mistake() {
     assert_eq!(error, Error::BufferTooSmall { needed: 8192 });
     assert_eq!(error.fault(), Fault::Caller);
 }
+
+#[test]
+fn a_choice_kept_from_another_request_is_refused() {
+    // Same layout, different name at the same offsets.
+    let offer = |protocols: &str| {
+        String::from_utf8(V1.to_vec())
+            .unwrap()
+            .replace("Protocol: sample", &format!("Protocol: {protocols}"))
+    };
+    let (a, b) = (offer("chat v2"), offer("evil v2"));
+    let mut first = ServerHandshake::new(ServerConfig::default(), [0u8; 1024]);
+    let received = first.receive(a.as_bytes()).unwrap();
+    let Outcome::Request(pending) = received.outcome else {
+        panic!()
+    };
+    let kept = pending.request().protocols().next().unwrap().choice();
+    let mut second = ServerHandshake::new(ServerConfig::default(), [0u8; 1024]);
+    let received = second.receive(b.as_bytes()).unwrap();
+    let Outcome::Request(pending) = received.outcome else {
+        panic!()
+    };
+    let mut out = [0u8; 512];
+    assert_eq!(
+        pending.accept(&Accept::new().protocol(Some(kept)), &mut out),
+        Err(Error::ProtocolNotOffered)
+    );
+    // Its own choice of the same entry works.
+    let own = handshake_choice(&mut second);
+    let pending = second.pending().unwrap();
+    let n = pending
+        .accept(&Accept::new().protocol(Some(own)), &mut out)
+        .unwrap();
+    assert!(out[..n].ends_with(b"Sec-WebSocket-Protocol: evil\r\n\r\n"));
+}
+
+fn handshake_choice<S: AsRef<[u8]> + AsMut<[u8]>>(
+    handshake: &mut ServerHandshake<S>,
+) -> hixie76::server::ProtocolChoice {
+    let pending = handshake.pending().unwrap();
+    pending.request().protocols().next().unwrap().choice()
+}

@@ -288,10 +288,23 @@ fn is_protocol_list(value: &[u8]) -> bool {
 
 /// A subprotocol the client offered, as a choice the application can hand to
 /// [`Accept::protocol`](crate::server::Accept::protocol). It can only be obtained from
-/// [`Request::protocols`], so a server cannot choose a subprotocol that was not offered.
+/// [`Request::protocols`], so a server cannot choose a subprotocol that was not offered; a
+/// choice kept from another request is refused with [`Error::ProtocolNotOffered`] unless that
+/// request offered the same name at the same place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProtocolChoice {
-    pub(crate) span: (usize, usize),
+    span: (usize, usize),
+    /// The name's FNV-1a hash: with the span, it tells this request's entry from whatever
+    /// another request holds at the same offsets.
+    fingerprint: u64,
+}
+
+/// FNV-1a, 64 bits: small and good enough to tell two names apart (not a security measure:
+/// an application that mixes up requests is the only way to get here).
+fn fingerprint(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// One offered subprotocol.
@@ -337,6 +350,7 @@ impl<'a> Iterator for Protocols<'a> {
             name: ascii_str(&rest[..len]),
             choice: ProtocolChoice {
                 span: (start, start + len),
+                fingerprint: fingerprint(&rest[..len]),
             },
         })
     }
@@ -467,10 +481,11 @@ impl<'a> Request<'a> {
             && end <= list.end
             && (start == list.start || self.head.get(start - 1) == Some(&b' '))
             && (end == list.end || self.head.get(end) == Some(&b' '));
-        if !whole_entry {
+        let name = &self.head[start.min(end)..end.min(self.head.len())];
+        if !whole_entry || fingerprint(name) != choice.fingerprint {
             return Err(Error::ProtocolNotOffered);
         }
-        Ok(&self.head[start..end])
+        Ok(name)
     }
 
     pub(crate) fn origin_bytes(&self) -> Option<&'a [u8]> {
