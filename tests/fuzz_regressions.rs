@@ -59,7 +59,6 @@ fn assert_offers_are_clean(config: ServerConfig, request: &[u8]) {
 /// falls back to it, but only `Sec-WebSocket-Protocol` is validated for hixie-76, so its
 /// bytes (HTAB, obs-text) were offered and echoed into `Sec-WebSocket-Protocol`.
 #[test]
-#[ignore = "known bug: unvalidated WebSocket-Protocol offered on a hixie-76 request"]
 fn hixie76_request_with_hixie75_protocol_field() {
     let request = format!(
         "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\n{KEYS}\
@@ -77,7 +76,6 @@ fn hixie76_request_with_hixie75_protocol_field() {
 /// the name "" and written into the 101 head; a double space offered an empty entry that
 /// `accept` then refused with `ProtocolNotOffered`. (Found by fuzz target server_handshake.)
 #[test]
-#[ignore = "known bug: unvalidated Sec-WebSocket-Protocol offered on a hixie-75 request"]
 fn hixie75_request_with_hixie76_protocol_field() {
     let config = ServerConfig::new().with_hixie75(true);
     let base = "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\n";
