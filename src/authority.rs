@@ -1,19 +1,14 @@
 //! `host[:port]`, as both roles read and write it: in a request's `Host` field (server) and in
 //! a `ws://` URL (client).
 
-use crate::scan::is_host_name;
+use crate::scan::is_host_chars;
 
 /// Checks `host[:port]` — a host name, an IPv4 address or a bracketed IPv6 address, then an
 /// optional port of 1–5 digits in 1..=65535 — and returns where the host ends and the port.
 pub(crate) fn split(authority: &[u8]) -> Option<(usize, Option<u16>)> {
     let host_end = if let Some(inner) = authority.strip_prefix(b"[") {
         let close = memchr::memchr(b']', inner)?;
-        let address = &inner[..close];
-        let ok = address.contains(&b':')
-            && address
-                .iter()
-                .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.');
-        if !ok {
+        if !is_ipv6(&inner[..close]) {
             return None;
         }
         close + 2
@@ -29,6 +24,75 @@ pub(crate) fn split(authority: &[u8]) -> Option<(usize, Option<u16>)> {
         [] => Some((host_end, None)),
         [b':', digits @ ..] => port_number(digits).map(|port| (host_end, Some(port))),
         _ => None,
+    }
+}
+
+/// A host name or an IPv4 address: dot-separated labels of letters, digits, `-` and `_`, none
+/// empty and none starting or ending with `-`.
+fn is_host_name(host: &[u8]) -> bool {
+    !host.is_empty()
+        && host.split(|&b| b == b'.').all(|label| {
+            is_host_chars(label) && label.first() != Some(&b'-') && label.last() != Some(&b'-')
+        })
+}
+
+/// An IPv6 address in its text form: up to eight groups of 1–4 hex digits separated by
+/// colons, at most one `::`, optionally ending in a dotted IPv4 address.
+fn is_ipv6(address: &[u8]) -> bool {
+    let (groups_text, ipv4) = match address.iter().rposition(|&b| b == b':') {
+        // Drop the colon before an IPv4 tail, unless it is half of a `::`.
+        Some(last) if address[last + 1..].contains(&b'.') => {
+            let before = &address[..last];
+            let groups = if before.ends_with(b":") {
+                &address[..=last]
+            } else {
+                before
+            };
+            (groups, Some(&address[last + 1..]))
+        }
+        _ => (address, None),
+    };
+    if let Some(ipv4) = ipv4 {
+        let octets = ipv4.split(|&b| b == b'.');
+        let valid = octets.clone().count() == 4
+            && octets.into_iter().all(|octet| {
+                (1..=3).contains(&octet.len())
+                    && octet.iter().all(u8::is_ascii_digit)
+                    && octet
+                        .iter()
+                        .fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'))
+                        <= 255
+            });
+        if !valid {
+            return false;
+        }
+    }
+    let compressed = memchr::memmem::find_iter(groups_text, b"::").count();
+    if compressed > 1 || groups_text.is_empty() {
+        return false;
+    }
+    // Split around the one `::`, if any; every remaining group must be 1–4 hex digits.
+    let mut groups = 0;
+    let halves: [&[u8]; 2] = match memchr::memmem::find(groups_text, b"::") {
+        Some(at) => [&groups_text[..at], &groups_text[at + 2..]],
+        None => [groups_text, &[]],
+    };
+    for half in halves {
+        if half.is_empty() {
+            continue;
+        }
+        for group in half.split(|&b| b == b':') {
+            if !(1..=4).contains(&group.len()) || !group.iter().all(u8::is_ascii_hexdigit) {
+                return false;
+            }
+            groups += 1;
+        }
+    }
+    let capacity = if ipv4.is_some() { 6 } else { 8 };
+    if compressed == 1 {
+        groups < capacity
+    } else {
+        groups == capacity
     }
 }
 
@@ -71,6 +135,17 @@ mod tests {
         assert_eq!(split(b"example.com:8080"), Some((11, Some(8080))));
         assert_eq!(split(b"[::1]:9"), Some((5, Some(9))));
         assert_eq!(split(b"192.0.2.1"), Some((9, None)));
+        for good in [
+            &b"[::]"[..],
+            b"[1:2:3:4:5:6:7:8]",
+            b"[fe80::1]",
+            b"[::ffff:192.0.2.1]",
+            b"[1:2:3:4:5:6:192.0.2.1]",
+            b"a-b.c_d.example",
+            b"localhost",
+        ] {
+            assert!(split(good).is_some(), "{:?}", core::str::from_utf8(good));
+        }
         for bad in [
             &b""[..],
             b":80",
@@ -84,6 +159,18 @@ mod tests {
             b"[]",
             b"[zz]",
             b"[::1]x",
+            b"[:]",
+            b"[1:2:3:4:5:6:7:8:9]",
+            b"[1::2::3]",
+            b"[12345::1]",
+            b"[1:2:3:4:5:6:7]",
+            b"[::ffff:192.0.2.256]",
+            b"[::1.2.3]",
+            b"..-_",
+            b"a..b",
+            b"-a.b",
+            b"a-.b",
+            b".a",
         ] {
             assert_eq!(split(bad), None, "{:?}", core::str::from_utf8(bad));
         }

@@ -203,8 +203,11 @@ impl Error {
         }
     }
 
-    /// The HTTP status a server should answer a request with when this error ends the handshake,
-    /// or `None` for errors that are not about a request (client, framing, caller errors).
+    /// The HTTP status a server answers a request with when this error ends its handshake
+    /// ([`error_response`](crate::server::error_response) writes it), or `None` for errors no
+    /// request can cause (framing, caller errors, and the client's response-only checks).
+    /// Errors both roles share, such as [`Error::BareCrOrLf`], have a status too; a client
+    /// simply closes the connection and ignores it.
     #[must_use]
     pub const fn status(&self) -> Option<StatusCode> {
         Some(match self {

@@ -179,8 +179,8 @@ pub(crate) fn is_field_value(bytes: &[u8]) -> bool {
     find_line_byte(bytes).is_none()
 }
 
-/// Whether `bytes` is a non-empty run of host-name characters.
-pub(crate) fn is_host_name(bytes: &[u8]) -> bool {
+/// Whether `bytes` is a non-empty run of host-name characters (letters, digits, `-`, `.`, `_`).
+pub(crate) fn is_host_chars(bytes: &[u8]) -> bool {
     !bytes.is_empty() && common_classes(bytes) & HOST != 0
 }
 

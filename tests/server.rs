@@ -671,6 +671,10 @@ fn every_request_error_is_reached() {
         error_of(&edit("GET", "POST"), config).status(),
         Some(StatusCode::MethodNotAllowed)
     );
+    assert_eq!(
+        error_response(StatusCode::MethodNotAllowed),
+        b"HTTP/1.1 405 Method Not Allowed\r\nAllow: GET\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+    );
 }
 
 #[test]

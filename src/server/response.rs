@@ -227,13 +227,15 @@ impl Head<'_> {
 #[must_use]
 pub const fn error_response(status: StatusCode) -> &'static [u8] {
     macro_rules! response {
-        ($code:literal $reason:literal) => {
+        ($code:literal $reason:literal $($field:literal)?) => {
             concat!(
                 "HTTP/1.1 ",
                 $code,
                 " ",
                 $reason,
-                "\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+                "\r\n",
+                $($field, "\r\n",)?
+                "Connection: close\r\nContent-Length: 0\r\n\r\n"
             )
             .as_bytes()
         };
@@ -242,7 +244,8 @@ pub const fn error_response(status: StatusCode) -> &'static [u8] {
         StatusCode::BadRequest => response!("400" "Bad Request"),
         StatusCode::Forbidden => response!("403" "Forbidden"),
         StatusCode::NotFound => response!("404" "Not Found"),
-        StatusCode::MethodNotAllowed => response!("405" "Method Not Allowed"),
+        // A 405 must say which methods are allowed (RFC 9110, section 15.5.6).
+        StatusCode::MethodNotAllowed => response!("405" "Method Not Allowed" "Allow: GET"),
         StatusCode::RequestHeaderFieldsTooLarge => {
             response!("431" "Request Header Fields Too Large")
         }
