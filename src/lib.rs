@@ -8,7 +8,8 @@
 //!
 //! The machines take bytes and give back events and bytes. They never touch a socket, a clock or
 //! an entropy source, never allocate, and report exactly how many input bytes they used, so any
-//! runtime can wrap them: blocking `std::net`, tokio, an embedded network stack.
+//! runtime can wrap them: blocking sockets from the standard library, tokio, an embedded
+//! network stack.
 //!
 //! [draft-hixie-thewebsocketprotocol-76]: https://datatracker.ietf.org/doc/html/draft-hixie-thewebsocketprotocol-76
 #![no_std]
