@@ -110,18 +110,41 @@ fn find_line_byte(bytes: &[u8]) -> Option<usize> {
         .map(|offset| at + offset)
 }
 
+/// The high bit of every zero byte of `v`, and no other (no borrow runs between bytes).
+const fn zero_bytes(v: u64) -> u64 {
+    const LOWS: u64 = u64::from_le_bytes([0x7F; 8]);
+    !(((v & LOWS).wrapping_add(LOWS)) | v | LOWS)
+}
+
 /// The high bit of every byte of `x` that [`is_line_byte`], and no other.
 const fn line_bytes(x: u64) -> u64 {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-    // Exactly the zero bytes of `v` get their high bit set (no borrow between bytes).
-    const fn zero_bytes(v: u64) -> u64 {
-        const LOWS: u64 = u64::from_le_bytes([0x7F; 8]);
-        !(((v & LOWS).wrapping_add(LOWS)) | v | LOWS)
-    }
     let below_space = zero_bytes(x & (ONES * 0xE0));
     let tab = zero_bytes(x ^ (ONES * 0x09));
     let del = zero_bytes(x ^ (ONES * 0x7F));
     (below_space & !tab) | del
+}
+
+/// The offset of the first `:`, eight bytes at a time: field names are short, so this takes
+/// one to three steps where a byte loop takes up to twenty.
+pub(crate) fn find_colon(bytes: &[u8]) -> Option<usize> {
+    const COLONS: u64 = u64::from_le_bytes([b':'; 8]);
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let found = zero_bytes(u64::from_le_bytes(eight) ^ COLONS);
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&b| b == b':')
+        .map(|offset| at + offset)
 }
 
 /// Byte classes for header grammar, one table lookup per byte.
@@ -296,6 +319,25 @@ mod tests {
             find_line_byte(&[0x80, 0x8D, 0x8A, 0xFF, 0x20, 0x7E, 0x09, 0x21, 0xA0]),
             None
         );
+    }
+
+    #[test]
+    fn finds_the_colon_at_every_position() {
+        assert_eq!(find_colon(b""), None);
+        for len in 0..40 {
+            assert_eq!(find_colon(&[b'a'; 40][..len]), None);
+            // Bytes one bit away from ':' are not colons.
+            assert_eq!(find_colon(&[0xBA; 40][..len]), None);
+            assert_eq!(find_colon(&[0x3B; 40][..len]), None);
+            for at in 0..len {
+                let mut bytes = [b'a'; 40];
+                bytes[at] = b':';
+                if at + 3 < len {
+                    bytes[at + 3] = b':';
+                }
+                assert_eq!(find_colon(&bytes[..len]), Some(at));
+            }
+        }
     }
 
     #[test]

@@ -5,7 +5,9 @@ use core::ops::Range;
 
 use crate::authority;
 use crate::key::key_part;
-use crate::scan::{ascii_str, is_token, is_visible_ascii, name_is, split_field, trim_ows};
+use crate::scan::{
+    ascii_str, find_colon, is_token, is_visible_ascii, name_is, split_field, trim_ows,
+};
 use crate::{Error, Field, Key};
 
 /// The WebSocket version a complete request head asks for.
@@ -118,10 +120,7 @@ impl Fields {
     /// Reads one field line and records it if the handshake cares about it.
     fn field(&mut self, head: &[u8], line: Span) -> Result<(), Error> {
         let text = &head[line.clone()];
-        // Names are a few bytes long: a plain search beats a vectorised one here.
-        let colon = text
-            .iter()
-            .position(|&b| b == b':')
+        let colon = find_colon(text)
             .filter(|&colon| colon > 0)
             .ok_or(Error::BadField)?;
         let (name, value) = (&text[..colon], trim_ows(&text[colon + 1..]));
