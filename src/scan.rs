@@ -97,9 +97,14 @@ fn find_line_byte(bytes: &[u8]) -> Option<usize> {
     for word in &mut words {
         let mut eight = [0u8; 8];
         eight.copy_from_slice(word);
-        let found = line_bytes(u64::from_le_bytes(eight));
-        if found != 0 {
-            return Some(at + (found.trailing_zeros() / 8) as usize);
+        let word = u64::from_le_bytes(eight);
+        // Most words hold no byte below U+0020 and no DEL: a cheap test passes them, and only
+        // the rest (a line end, HTAB, a fault) take the exact one.
+        if maybe_line_bytes(word) {
+            let found = line_bytes(word);
+            if found != 0 {
+                return Some(at + (found.trailing_zeros() / 8) as usize);
+            }
         }
         at += 8;
     }
@@ -114,6 +119,18 @@ fn find_line_byte(bytes: &[u8]) -> Option<usize> {
 const fn zero_bytes(v: u64) -> u64 {
     const LOWS: u64 = u64::from_le_bytes([0x7F; 8]);
     !(((v & LOWS).wrapping_add(LOWS)) | v | LOWS)
+}
+
+/// Whether some byte of `x` is below U+0020 or is DEL: true whenever [`line_bytes`] is not
+/// zero. A borrow may mark bytes above the lowest such byte as well, but no borrow starts,
+/// and nothing is marked, in a word that holds neither kind.
+const fn maybe_line_bytes(x: u64) -> bool {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = ONES * 0x80;
+    let below_space = x.wrapping_sub(ONES * 0x20) & !x;
+    let not_del = x ^ (ONES * 0x7F);
+    let del = not_del.wrapping_sub(ONES) & !not_del;
+    (below_space | del) & HIGHS != 0
 }
 
 /// The high bit of every byte of `x` that [`is_line_byte`], and no other.
@@ -319,6 +336,22 @@ mod tests {
             find_line_byte(&[0x80, 0x8D, 0x8A, 0xFF, 0x20, 0x7E, 0x09, 0x21, 0xA0]),
             None
         );
+    }
+
+    #[test]
+    fn finds_the_same_byte_as_a_byte_loop() {
+        // Every byte value after every other, inside and across words, among HTABs or letters.
+        for first in 0..=255u8 {
+            for second in 0..=255u8 {
+                for (at, filler) in [(0, b'\t'), (6, b'a'), (7, b'\t'), (15, b'a'), (3, b' ')] {
+                    let mut bytes = [filler; 20];
+                    bytes[at] = first;
+                    bytes[at + 1] = second;
+                    let naive = bytes.iter().position(|&b| is_line_byte(b));
+                    assert_eq!(find_line_byte(&bytes), naive, "{first:#x} {second:#x} {at}");
+                }
+            }
+        }
     }
 
     #[test]
