@@ -265,13 +265,45 @@ pub(crate) fn split_field(line: &[u8]) -> Result<(&[u8], &[u8]), Error> {
 
 /// Whether a token `name` equals `lower`, a lowercase name of letters, digits and `-`.
 /// Setting bit 0x20 lowercases the letters of a token and leaves `-` and digits alone; the
-/// only other token bytes it changes (`^`, `_`) become bytes no such name holds.
+/// only other token bytes it changes (`^`, `_`) become bytes no such name holds. Eight bytes
+/// are compared at a time (the last word overlapping the one before), four for short names;
+/// `lower` is a constant, so its words are too.
+#[inline]
 pub(crate) fn name_is(name: &[u8], lower: &[u8]) -> bool {
-    name.len() == lower.len()
-        && name
-            .iter()
-            .zip(lower)
-            .fold(true, |same, (&n, &l)| same & (n | 0x20 == l))
+    const CASE: u64 = u64::from_le_bytes([0x20; 8]);
+    if name.len() != lower.len() {
+        return false;
+    }
+    let len = name.len();
+    if len < 8 {
+        if len < 4 {
+            return name
+                .iter()
+                .zip(lower)
+                .fold(true, |same, (&n, &l)| same & (n | 0x20 == l));
+        }
+        let half = |bytes: &[u8], at: usize| {
+            let mut four = [0u8; 4];
+            four.copy_from_slice(&bytes[at..at + 4]);
+            u32::from_le_bytes(four)
+        };
+        let case = CASE as u32;
+        return ((half(name, 0) | case) ^ half(lower, 0))
+            | ((half(name, len - 4) | case) ^ half(lower, len - 4))
+            == 0;
+    }
+    let word = |bytes: &[u8], at: usize| {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(eight)
+    };
+    let mut differ = (word(name, len - 8) | CASE) ^ word(lower, len - 8);
+    let mut at = 0;
+    while at + 8 < len {
+        differ |= (word(name, at) | CASE) ^ word(lower, at);
+        at += 8;
+    }
+    differ == 0
 }
 
 /// An ASCII-only byte string as `&str`. Callers only pass bytes already checked to be ASCII;
@@ -369,6 +401,26 @@ mod tests {
                     bytes[at + 3] = b':';
                 }
                 assert_eq!(find_colon(&bytes[..len]), Some(at));
+            }
+        }
+    }
+
+    #[test]
+    fn names_compare_at_every_length() {
+        let lower = b"sec-websocket-protocol-and-more-0123456789";
+        for len in 0..=lower.len() {
+            let lower = &lower[..len];
+            let mut name = [0u8; 64];
+            name[..len].copy_from_slice(lower);
+            name[..len].make_ascii_uppercase();
+            assert!(name_is(&name[..len], lower));
+            assert!(!name_is(&name[..len + 1], lower));
+            for at in 0..len {
+                let mut other = name;
+                other[at] ^= 0x01;
+                assert!(!name_is(&other[..len], lower), "{len} {at}");
+                other[at] = b'_';
+                assert!(!name_is(&other[..len], lower), "{len} {at}");
             }
         }
     }
