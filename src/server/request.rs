@@ -25,19 +25,52 @@ pub enum Version {
 /// Offsets into the head buffer; a head is at most a few KiB, but `usize` keeps this simple.
 type Span = Range<usize>;
 
-/// One field the handshake cares about: where its first value is and whether it repeated.
-#[derive(Debug, Clone, Default)]
-struct Slot {
-    value: Option<Span>,
-    repeated: bool,
+/// A field the handshake cares about. Each has one bit in [`Fields::seen`] and
+/// [`Fields::repeated`], in the order the drafts' faults are reported, so the first field at
+/// fault is the lowest bit and a whole set of fields is checked with one mask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Host,
+    Upgrade,
+    Connection,
+    Origin,
+    Key1,
+    Key2,
+    Protocol,
+    ContentLength,
+    Hixie75Protocol,
 }
 
+/// How many [`Slot`]s there are.
+const SLOTS: usize = 9;
+
 impl Slot {
-    fn record(&mut self, value: Span) {
-        if self.value.is_some() {
-            self.repeated = true;
-        } else {
-            self.value = Some(value);
+    const fn bit(self) -> u16 {
+        1 << self as u16
+    }
+
+    /// The bits of `slots`.
+    const fn mask(slots: &[Slot]) -> u16 {
+        let mut mask = 0;
+        let mut i = 0;
+        while i < slots.len() {
+            mask |= slots[i].bit();
+            i += 1;
+        }
+        mask
+    }
+
+    const fn field(self) -> Field {
+        match self {
+            Slot::Host => Field::Host,
+            Slot::Upgrade => Field::Upgrade,
+            Slot::Connection => Field::Connection,
+            Slot::Origin => Field::Origin,
+            Slot::Key1 => Field::Key1,
+            Slot::Key2 => Field::Key2,
+            Slot::Protocol => Field::Protocol,
+            Slot::ContentLength => Field::ContentLength,
+            Slot::Hixie75Protocol => Field::WebSocketProtocol,
         }
     }
 }
@@ -47,15 +80,12 @@ impl Slot {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Fields {
     target: Span,
-    host: Slot,
-    upgrade: Slot,
-    connection: Slot,
-    origin: Slot,
-    key1: Slot,
-    key2: Slot,
-    protocol: Slot,
-    content_length: Slot,
-    hixie75_protocol: Slot,
+    /// Where each [`Slot`]'s first value is (empty while it has none).
+    values: [Span; SLOTS],
+    /// The slots that have a value, one bit each.
+    seen: u16,
+    /// The slots that appeared more than once.
+    repeated: u16,
     transfer_encoding: bool,
     other_version: Option<Version>,
     count: usize,
@@ -128,11 +158,11 @@ impl Fields {
         let start = value.as_ptr() as usize - head.as_ptr() as usize;
         let span = start..start + value.len();
         let slot = match name.len() {
-            4 if name_is(name, b"host") => &mut self.host,
-            6 if name_is(name, b"origin") => &mut self.origin,
-            7 if name_is(name, b"upgrade") => &mut self.upgrade,
-            10 if name_is(name, b"connection") => &mut self.connection,
-            14 if name_is(name, b"content-length") => &mut self.content_length,
+            4 if name_is(name, b"host") => Slot::Host,
+            6 if name_is(name, b"origin") => Slot::Origin,
+            7 if name_is(name, b"upgrade") => Slot::Upgrade,
+            10 if name_is(name, b"connection") => Slot::Connection,
+            14 if name_is(name, b"content-length") => Slot::ContentLength,
             17 if name_is(name, b"transfer-encoding") => {
                 self.transfer_encoding = true;
                 return Ok(());
@@ -141,9 +171,9 @@ impl Fields {
                 self.other_version = Some(Version::Rfc6455);
                 return Ok(());
             }
-            18 if name_is(name, b"sec-websocket-key1") => &mut self.key1,
-            18 if name_is(name, b"sec-websocket-key2") => &mut self.key2,
-            18 if name_is(name, b"websocket-protocol") => &mut self.hixie75_protocol,
+            18 if name_is(name, b"sec-websocket-key1") => Slot::Key1,
+            18 if name_is(name, b"sec-websocket-key2") => Slot::Key2,
+            18 if name_is(name, b"websocket-protocol") => Slot::Hixie75Protocol,
             19 if name_is(name, b"sec-websocket-draft") => {
                 if self.other_version.is_none() {
                     self.other_version = Some(Version::Hybi);
@@ -154,15 +184,63 @@ impl Fields {
                 self.other_version = Some(Version::Rfc6455);
                 return Ok(());
             }
-            22 if name_is(name, b"sec-websocket-protocol") => &mut self.protocol,
+            22 if name_is(name, b"sec-websocket-protocol") => Slot::Protocol,
             // A name that matched one of the names above is a token already: the scanner let
             // no control byte through, and no other non-token byte matches under `name_is`.
             // Any other name is checked here.
             _ if is_token(name) => return Ok(()),
             _ => return Err(Error::BadField),
         };
-        slot.record(span);
+        self.record(slot, span);
         Ok(())
+    }
+
+    /// Keeps the first value of `slot`; a second one only marks it repeated.
+    fn record(&mut self, slot: Slot, value: Span) {
+        if self.seen & slot.bit() != 0 {
+            self.repeated |= slot.bit();
+        } else {
+            self.seen |= slot.bit();
+            self.values[slot as usize] = value;
+        }
+    }
+
+    /// Whether `slot` has a value.
+    fn has(&self, slot: Slot) -> bool {
+        self.seen & slot.bit() != 0
+    }
+
+    /// Where the first value of `slot` is, if it has one.
+    fn span(&self, slot: Slot) -> Option<Span> {
+        self.has(slot).then(|| self.values[slot as usize].clone())
+    }
+
+    /// The first value of `slot`, empty when it has none.
+    fn get<'h>(&self, head: &'h [u8], slot: Slot) -> &'h [u8] {
+        &head[self.values[slot as usize].clone()]
+    }
+
+    /// The first of `slots` that appeared more than once, as an error.
+    fn no_repeats(&self, slots: &[Slot]) -> Result<(), Error> {
+        if self.repeated & Slot::mask(slots) == 0 {
+            return Ok(());
+        }
+        match slots.iter().find(|slot| self.repeated & slot.bit() != 0) {
+            Some(slot) => Err(Error::DuplicateField(slot.field())),
+            None => Ok(()),
+        }
+    }
+
+    /// The first of `slots` that is absent, as an error.
+    fn all_present(&self, slots: &[Slot]) -> Result<(), Error> {
+        let mask = Slot::mask(slots);
+        if self.seen & mask == mask {
+            return Ok(());
+        }
+        match slots.iter().find(|slot| !self.has(**slot)) {
+            Some(slot) => Err(Error::MissingField(slot.field())),
+            None => Ok(()),
+        }
     }
 
     /// The version the complete head asks for, `None` meaning hixie-76 (rule R9).
@@ -170,7 +248,7 @@ impl Fields {
         if self.other_version.is_some() {
             return self.other_version;
         }
-        if self.upgrade.value.is_some() && self.key1.value.is_none() && self.key2.value.is_none() {
+        if self.has(Slot::Upgrade) && !self.has(Slot::Key1) && !self.has(Slot::Key2) {
             return Some(Version::Hixie75);
         }
         None
@@ -179,62 +257,56 @@ impl Fields {
     /// Judges a complete hixie-76 head by the draft's rules; returns the two key parts.
     pub(crate) fn judge(&mut self, head: &[u8]) -> Result<Parts, Error> {
         self.well_formed()?;
-        no_repeats(&[
-            (&self.host, Field::Host),
-            (&self.upgrade, Field::Upgrade),
-            (&self.connection, Field::Connection),
-            (&self.origin, Field::Origin),
-            (&self.key1, Field::Key1),
-            (&self.key2, Field::Key2),
-            (&self.protocol, Field::Protocol),
-            (&self.content_length, Field::ContentLength),
+        self.no_repeats(&[
+            Slot::Host,
+            Slot::Upgrade,
+            Slot::Connection,
+            Slot::Origin,
+            Slot::Key1,
+            Slot::Key2,
+            Slot::Protocol,
+            Slot::ContentLength,
         ])?;
-        all_present(&[
-            (&self.host, Field::Host),
-            (&self.upgrade, Field::Upgrade),
-            (&self.connection, Field::Connection),
-            (&self.key1, Field::Key1),
-            (&self.key2, Field::Key2),
+        self.all_present(&[
+            Slot::Host,
+            Slot::Upgrade,
+            Slot::Connection,
+            Slot::Key1,
+            Slot::Key2,
         ])?;
         self.judge_shared(head)?;
-        let get = |slot: &Slot| slot.value.clone().map_or(&[][..], |span| &head[span]);
-        if self.protocol.value.is_some() && !is_protocol_list(get(&self.protocol)) {
+        if self.has(Slot::Protocol) && !is_protocol_list(self.get(head, Slot::Protocol)) {
             return Err(Error::BadProtocol);
         }
         // Key3 is the only body, and `Content-Length: 8` (sent by some clients) says just that.
         if self.transfer_encoding
-            || (self.content_length.value.is_some() && get(&self.content_length) != b"8")
+            || (self.has(Slot::ContentLength) && self.get(head, Slot::ContentLength) != b"8")
         {
             return Err(Error::UnexpectedBody);
         }
         Ok(Parts {
-            part1: key_part(get(&self.key1), Key::Key1)?,
-            part2: key_part(get(&self.key2), Key::Key2)?,
+            part1: key_part(self.get(head, Slot::Key1), Key::Key1)?,
+            part2: key_part(self.get(head, Slot::Key2), Key::Key2)?,
         })
     }
 
     /// Judges a complete hixie-75 head, which has no keys and no body at all.
     pub(crate) fn judge_hixie75(&mut self, head: &[u8]) -> Result<(), Error> {
         self.well_formed()?;
-        no_repeats(&[
-            (&self.host, Field::Host),
-            (&self.upgrade, Field::Upgrade),
-            (&self.connection, Field::Connection),
-            (&self.origin, Field::Origin),
-            (&self.hixie75_protocol, Field::WebSocketProtocol),
+        self.no_repeats(&[
+            Slot::Host,
+            Slot::Upgrade,
+            Slot::Connection,
+            Slot::Origin,
+            Slot::Hixie75Protocol,
         ])?;
         // `Upgrade` is present: it is what made this head hixie-75.
-        all_present(&[
-            (&self.host, Field::Host),
-            (&self.connection, Field::Connection),
-        ])?;
+        self.all_present(&[Slot::Host, Slot::Connection])?;
         self.judge_shared(head)?;
-        if let Some(protocol) = &self.hixie75_protocol.value {
-            if !is_visible_ascii(&head[protocol.clone()]) {
-                return Err(Error::BadProtocol);
-            }
+        if !is_visible_ascii(self.get(head, Slot::Hixie75Protocol)) {
+            return Err(Error::BadProtocol);
         }
-        if self.transfer_encoding || self.content_length.value.is_some() {
+        if self.transfer_encoding || self.has(Slot::ContentLength) {
             return Err(Error::UnexpectedBody);
         }
         Ok(())
@@ -242,39 +314,23 @@ impl Fields {
 
     /// The rules both drafts share: `Upgrade`, `Connection`, `Host` and `Origin` values.
     fn judge_shared(&mut self, head: &[u8]) -> Result<(), Error> {
-        let get = |slot: &Slot| slot.value.clone().map_or(&[][..], |span| &head[span]);
-        if !get(&self.upgrade).eq_ignore_ascii_case(b"WebSocket") {
+        let get = |slot| self.get(head, slot);
+        if !get(Slot::Upgrade).eq_ignore_ascii_case(b"WebSocket") {
             return Err(Error::BadUpgrade);
         }
-        let has_upgrade_token = get(&self.connection)
+        let has_upgrade_token = get(Slot::Connection)
             .split(|&b| b == b',')
             .any(|token| trim_ows(token).eq_ignore_ascii_case(b"Upgrade"));
         if !has_upgrade_token {
             return Err(Error::BadConnection);
         }
-        let host_start = self.host.value.clone().map_or(0, |span| span.start);
-        let (host_end, _) = authority::split(get(&self.host)).ok_or(Error::BadHost)?;
+        let host_start = self.values[Slot::Host as usize].start;
+        let (host_end, _) = authority::split(get(Slot::Host)).ok_or(Error::BadHost)?;
         self.host_name_end = host_start + host_end;
-        if !is_visible_ascii(get(&self.origin)) {
+        if !is_visible_ascii(self.get(head, Slot::Origin)) {
             return Err(Error::BadField);
         }
         Ok(())
-    }
-}
-
-/// The first field of `slots` that appeared more than once, as an error.
-fn no_repeats(slots: &[(&Slot, Field)]) -> Result<(), Error> {
-    match slots.iter().find(|(slot, _)| slot.repeated) {
-        Some((_, field)) => Err(Error::DuplicateField(*field)),
-        None => Ok(()),
-    }
-}
-
-/// The first field of `slots` that is absent, as an error.
-fn all_present(slots: &[(&Slot, Field)]) -> Result<(), Error> {
-    match slots.iter().find(|(slot, _)| slot.value.is_none()) {
-        Some((_, field)) => Err(Error::MissingField(*field)),
-        None => Ok(()),
     }
 }
 
@@ -385,14 +441,14 @@ impl<'a> Request<'a> {
     /// The `Host` value as sent, port included.
     #[must_use]
     pub fn host(&self) -> &'a str {
-        self.slot_str(&self.fields.host).unwrap_or_default()
+        self.slot_str(Slot::Host).unwrap_or_default()
     }
 
     /// The `Origin` value, or `None` when the client sent none (rule R8: the application
     /// decides what an absent origin means).
     #[must_use]
     pub fn origin(&self) -> Option<&'a str> {
-        self.slot_str(&self.fields.origin)
+        self.slot_str(Slot::Origin)
     }
 
     /// The offered subprotocols: the `Sec-WebSocket-Protocol` value split on single spaces,
@@ -402,11 +458,11 @@ impl<'a> Request<'a> {
     #[must_use]
     pub fn protocols(&self) -> Protocols<'a> {
         let slot = if self.is_hixie75() {
-            &self.fields.hixie75_protocol
+            Slot::Hixie75Protocol
         } else {
-            &self.fields.protocol
+            Slot::Protocol
         };
-        let span = slot.value.clone().unwrap_or(0..0);
+        let span = self.fields.values[slot as usize].clone();
         Protocols {
             head: self.head,
             span,
@@ -462,7 +518,7 @@ impl<'a> Request<'a> {
     }
 
     pub(crate) fn host_name_and_port(&self) -> (&'a [u8], Option<u16>) {
-        let host = self.fields.host.value.clone().unwrap_or(0..0);
+        let host = self.fields.values[Slot::Host as usize].clone();
         let end = self.fields.host_name_end.clamp(host.start, host.end);
         let port = self
             .head
@@ -488,18 +544,16 @@ impl<'a> Request<'a> {
     }
 
     pub(crate) fn origin_bytes(&self) -> Option<&'a [u8]> {
-        self.fields
-            .origin
-            .value
-            .clone()
-            .map(|span| &self.head[span])
+        self.fields.span(Slot::Origin).map(|span| &self.head[span])
     }
 
     pub(crate) fn resource_bytes(&self) -> &'a [u8] {
         &self.head[self.fields.target.clone()]
     }
 
-    fn slot_str(&self, slot: &Slot) -> Option<&'a str> {
-        slot.value.clone().map(|span| ascii_str(&self.head[span]))
+    fn slot_str(&self, slot: Slot) -> Option<&'a str> {
+        self.fields
+            .span(slot)
+            .map(|span| ascii_str(&self.head[span]))
     }
 }
