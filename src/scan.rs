@@ -265,7 +265,9 @@ pub(crate) fn split_field(line: &[u8]) -> Result<(&[u8], &[u8]), Error> {
 
 /// Whether a token `name` equals `lower`, a lowercase name of letters, digits and `-`.
 /// Setting bit 0x20 lowercases the letters of a token and leaves `-` and digits alone; the
-/// only other token bytes it changes (`^`, `_`) become bytes no such name holds. Eight bytes
+/// only other token bytes it changes (`^`, `_`) become bytes no such name holds. When `lower`
+/// is letters only, it is exact for any bytes at all: only a letter's two cases set bit 0x20
+/// into that letter. Eight bytes
 /// are compared at a time (the last word overlapping the one before), four for short names;
 /// `lower` is a constant, so its words are too.
 #[inline]
@@ -421,6 +423,18 @@ mod tests {
                 assert!(!name_is(&other[..len], lower), "{len} {at}");
                 other[at] = b'_';
                 assert!(!name_is(&other[..len], lower), "{len} {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn letter_names_fold_exactly_for_any_byte() {
+        let lower = b"websocket";
+        for at in 0..lower.len() {
+            for b in 0..=255u8 {
+                let mut value = *lower;
+                value[at] = b;
+                assert_eq!(name_is(&value, lower), b.eq_ignore_ascii_case(&lower[at]));
             }
         }
     }

@@ -315,12 +315,16 @@ impl Fields {
     /// The rules both drafts share: `Upgrade`, `Connection`, `Host` and `Origin` values.
     fn judge_shared(&mut self, head: &[u8]) -> Result<(), Error> {
         let get = |slot| self.get(head, slot);
-        if !get(Slot::Upgrade).eq_ignore_ascii_case(b"WebSocket") {
+        // Both words are letters only, which `name_is` folds exactly whatever the bytes.
+        if !name_is(get(Slot::Upgrade), b"websocket") {
             return Err(Error::BadUpgrade);
         }
-        let has_upgrade_token = get(Slot::Connection)
-            .split(|&b| b == b',')
-            .any(|token| trim_ows(token).eq_ignore_ascii_case(b"Upgrade"));
+        // `Connection: Upgrade` alone is by far the most common: one compare settles it.
+        let connection = get(Slot::Connection);
+        let has_upgrade_token = name_is(connection, b"upgrade")
+            || connection
+                .split(|&b| b == b',')
+                .any(|token| name_is(trim_ows(token), b"upgrade"));
         if !has_upgrade_token {
             return Err(Error::BadConnection);
         }
