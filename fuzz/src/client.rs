@@ -291,73 +291,71 @@ pub fn drive(setup: &Setup, data: &[u8], cuts: &[usize]) -> Seen {
     let whole = [data.len()];
     let cuts = if cuts.is_empty() { &whole[..] } else { cuts };
     for &cut in cuts {
+        // One call takes all it can: a `Partial` has used the whole input.
         let mut input = &data[start..cut];
         start = cut;
-        loop {
-            let received = match handshake.receive(input) {
-                Ok(received) => received,
-                Err(error) => {
-                    assert_eq!(error.fault(), Fault::Peer, "{error:?} blamed on the caller");
-                    assert_eq!(handshake.receive(input).err(), Some(error));
-                    assert_eq!(handshake.receive(&[]).err(), Some(error));
-                    assert_eq!(handshake.receive(b"\r\n\r\n").err(), Some(error));
-                    assert!(!handshake.is_established() && handshake.established().is_none());
-                    return Seen::Failed(error);
-                }
-            };
-            assert!(
-                received.used <= input.len(),
-                "used {} of {}",
-                received.used,
-                input.len()
-            );
-            used_total += received.used;
-            input = &input[received.used..];
-            match received.outcome {
-                Outcome::Partial => {
-                    assert!(
-                        input.is_empty(),
-                        "Partial with {} bytes unused",
-                        input.len()
-                    );
-                    break;
-                }
-                Outcome::Established(established) => {
-                    let end = end.expect("established without a complete head");
-                    assert_eq!(established.hixie75, setup.hixie75);
-                    if setup.hixie75 {
-                        assert_eq!(used_total, end, "hixie-75 used bytes past its head");
-                        assert!(
-                            data.starts_with(b"HTTP/1.1 101 Web Socket Protocol Handshake\r\n"),
-                            "hixie-75 status line"
-                        );
-                    } else {
-                        assert_eq!(used_total, end + 16, "used other than head + answer");
-                        assert_eq!(
-                            data[end..end + 16],
-                            expected,
-                            "established on a wrong answer"
-                        );
-                    }
-                    let head = established.response.head().to_vec();
-                    assert_eq!(head, data[..end], "response head differs from the input");
-                    let protocol = established.protocol.map(str::to_owned);
-                    check_protocol(setup.protocols, setup.hixie75, protocol.as_deref());
-                    let facts = handshake
-                        .established()
-                        .expect("established() after Established");
-                    assert_eq!(facts.protocol, protocol.as_deref());
-                    let after = handshake.receive(input).err();
-                    assert_eq!(after, Some(Error::InvalidState));
-                    assert_eq!(after.map(|e| e.fault()), Some(Fault::Caller));
-                    return Seen::Established {
-                        protocol,
-                        head,
-                        used: used_total,
-                    };
-                }
-                other => panic!("unknown outcome {other:?}"),
+        let received = match handshake.receive(input) {
+            Ok(received) => received,
+            Err(error) => {
+                assert_eq!(error.fault(), Fault::Peer, "{error:?} blamed on the caller");
+                assert_eq!(handshake.receive(input).err(), Some(error));
+                assert_eq!(handshake.receive(&[]).err(), Some(error));
+                assert_eq!(handshake.receive(b"\r\n\r\n").err(), Some(error));
+                assert!(!handshake.is_established() && handshake.established().is_none());
+                return Seen::Failed(error);
             }
+        };
+        assert!(
+            received.used <= input.len(),
+            "used {} of {}",
+            received.used,
+            input.len()
+        );
+        used_total += received.used;
+        input = &input[received.used..];
+        match received.outcome {
+            Outcome::Partial => {
+                assert!(
+                    input.is_empty(),
+                    "Partial with {} bytes unused",
+                    input.len()
+                );
+            }
+            Outcome::Established(established) => {
+                let end = end.expect("established without a complete head");
+                assert_eq!(established.hixie75, setup.hixie75);
+                if setup.hixie75 {
+                    assert_eq!(used_total, end, "hixie-75 used bytes past its head");
+                    assert!(
+                        data.starts_with(b"HTTP/1.1 101 Web Socket Protocol Handshake\r\n"),
+                        "hixie-75 status line"
+                    );
+                } else {
+                    assert_eq!(used_total, end + 16, "used other than head + answer");
+                    assert_eq!(
+                        data[end..end + 16],
+                        expected,
+                        "established on a wrong answer"
+                    );
+                }
+                let head = established.response.head().to_vec();
+                assert_eq!(head, data[..end], "response head differs from the input");
+                let protocol = established.protocol.map(str::to_owned);
+                check_protocol(setup.protocols, setup.hixie75, protocol.as_deref());
+                let facts = handshake
+                    .established()
+                    .expect("established() after Established");
+                assert_eq!(facts.protocol, protocol.as_deref());
+                let after = handshake.receive(input).err();
+                assert_eq!(after, Some(Error::InvalidState));
+                assert_eq!(after.map(|e| e.fault()), Some(Fault::Caller));
+                return Seen::Established {
+                    protocol,
+                    head,
+                    used: used_total,
+                };
+            }
+            other => panic!("unknown outcome {other:?}"),
         }
     }
     assert_eq!(used_total, data.len(), "input ran out but not all was used");
