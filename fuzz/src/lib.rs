@@ -2,12 +2,14 @@
 //! the machines and check, on every call, the promises that hold for any input, and simple
 //! reference implementations to compare the library with.
 //!
-//! One module per machine. A target file only decodes its input and calls into these, so a new
-//! machine (the client handshake, the framing layer) needs a module here and a few lines of
-//! target.
+//! One module per machine (`server`, `client`, `frames`, and `roundtrip` for the two ends
+//! against each other). A target file only decodes its input and calls into these.
 
 pub mod check;
+pub mod client;
+pub mod frames;
 pub mod reference;
+pub mod roundtrip;
 pub mod server;
 
 /// Reads setup bytes off the front of a fuzz input. Missing bytes read as 0, which always

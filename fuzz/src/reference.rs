@@ -69,3 +69,131 @@ pub fn answer(part1: u32, part2: u32, key3: &[u8; 8]) -> [u8; 16] {
     md5.update(&challenge);
     md5.finalize().into()
 }
+
+/// The events of a whole byte stream as draft 76 section 5.3 (and `tests/vectors/frames.tsv`)
+/// read it, with the decoder's documented limits and options, written from the text and not
+/// from the library:
+///
+/// - type `0x00`: text up to the next `0xFF`; other types `0x01`–`0x7F`: discarded up to the
+///   next `0xFF`; more than `max_message` payload bytes before it (text: `MessageTooLarge`,
+///   unless the bytes within the limit already hold invalid UTF-8; other: `FrameTooLarge`);
+/// - types `0x80`–`0xFF`: a base-128 length, at most `max_length_bytes` bytes and never above
+///   `max_message` (`FrameTooLarge`), then that many bytes discarded; type `0xFF` with length
+///   0 is the close when the closing handshake is on, and nothing after it counts;
+/// - invalid UTF-8 fails the message, or with replacement becomes U+FFFD as
+///   `String::from_utf8_lossy` does it. A message still open at the end has its text so far,
+///   without a character whose bytes have not all arrived.
+pub fn frames(config: hixie76::frame::DecoderConfig, data: &[u8]) -> crate::frames::Trace {
+    use crate::frames::{Ev, Trace};
+    use hixie76::Error;
+    let max = config.max_message;
+    let mut events = Vec::new();
+    let done = |events, error: Option<Error>, open_text: String, between_frames| {
+        let mut events: Vec<Ev> = events;
+        events.extend(error.map(Ev::Error));
+        Trace {
+            events,
+            open_text,
+            between_frames,
+        }
+    };
+    let mut pos = 0;
+    while let Some(&ty) = data.get(pos) {
+        pos += 1;
+        let rest = &data[pos..];
+        if ty < 0x80 {
+            let end = rest.iter().position(|&b| b == 0xFF);
+            let payload = &rest[..end.unwrap_or(rest.len())];
+            if ty != 0x00 {
+                if payload.len() > max {
+                    return done(events, Some(Error::FrameTooLarge), String::new(), false);
+                }
+                let Some(end) = end else {
+                    return done(events, None, String::new(), false);
+                };
+                events.push(Ev::Discard);
+                pos += end + 1;
+                continue;
+            }
+            if payload.len() > max {
+                let within = &payload[..max];
+                let invalid =
+                    matches!(std::str::from_utf8(within), Err(e) if e.error_len().is_some());
+                let error = if invalid && !config.replace_invalid_utf8 {
+                    Error::InvalidUtf8
+                } else {
+                    Error::MessageTooLarge
+                };
+                return done(events, Some(error), String::new(), false);
+            }
+            match end {
+                Some(end) => {
+                    if config.replace_invalid_utf8 {
+                        events.push(Ev::Text(String::from_utf8_lossy(payload).into_owned()));
+                    } else {
+                        match std::str::from_utf8(payload) {
+                            Ok(text) => events.push(Ev::Text(text.to_owned())),
+                            Err(_) => {
+                                return done(events, Some(Error::InvalidUtf8), String::new(), false)
+                            }
+                        }
+                    }
+                    pos += end + 1;
+                }
+                None => {
+                    // Open at the end: a character cut short by the end of the input waits.
+                    let cut = (1..=payload.len().min(3))
+                        .rev()
+                        .find(|&back| {
+                            matches!(std::str::from_utf8(&payload[payload.len() - back..]),
+                                Err(e) if e.valid_up_to() == 0 && e.error_len().is_none())
+                        })
+                        .unwrap_or(0);
+                    let arrived = &payload[..payload.len() - cut];
+                    let text = if config.replace_invalid_utf8 {
+                        String::from_utf8_lossy(arrived).into_owned()
+                    } else {
+                        match std::str::from_utf8(arrived) {
+                            Ok(text) => text.to_owned(),
+                            Err(_) => {
+                                return done(events, Some(Error::InvalidUtf8), String::new(), false)
+                            }
+                        }
+                    };
+                    return done(events, None, text, false);
+                }
+            }
+            continue;
+        }
+        let mut len: u128 = 0;
+        let mut bytes = 0usize;
+        loop {
+            let Some(&byte) = data.get(pos) else {
+                return done(events, None, String::new(), false);
+            };
+            pos += 1;
+            bytes += 1;
+            if bytes > config.max_length_bytes {
+                return done(events, Some(Error::FrameTooLarge), String::new(), false);
+            }
+            len = len * 128 + u128::from(byte & 0x7F);
+            if len > max as u128 {
+                return done(events, Some(Error::FrameTooLarge), String::new(), false);
+            }
+            if byte & 0x80 == 0 {
+                break;
+            }
+        }
+        if len == 0 && ty == 0xFF && config.closing_handshake {
+            events.push(Ev::Close);
+            return done(events, None, String::new(), true);
+        }
+        let len = len as usize;
+        if data.len() - pos < len {
+            return done(events, None, String::new(), false);
+        }
+        pos += len;
+        events.push(Ev::Discard);
+    }
+    done(events, None, String::new(), true)
+}

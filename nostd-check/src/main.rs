@@ -1,15 +1,19 @@
 //! A bare-metal program that uses hixie76 without std, without an allocator and without
-//! unwinding. It is only linked, never run: a library that named std, needed a global
+//! unwinding: the server handshake, the client handshake, the frame decoder and encoder, and a
+//! connection's closing handshake. It is only linked, never run: a library that named std, needed a global
 //! allocator or an unwinding personality would fail the link here.
 //!
-//! `black_box` keeps the optimiser from evaluating the handshake at compile time, so the
-//! library's code really is in the binary.
+//! `black_box` keeps the optimiser from evaluating any of it at compile time, so the library's
+//! code really is in the binary.
 #![no_std]
 #![no_main]
 
 use core::hint::black_box;
 use core::panic::PanicInfo;
 
+use hixie76::client::{ClientConfig, ClientHandshake, Keys, Outcome as ClientOutcome, Url};
+use hixie76::connection::Connection;
+use hixie76::frame::{encode_close, encode_text, Decoder, DecoderConfig, FrameEvent};
 use hixie76::server::{Accept, Outcome, ServerConfig, ServerHandshake};
 
 /// The draft's own example request (section 1.3), key3 included, then a text frame.
@@ -54,11 +58,83 @@ fn server(input: &[u8], storage: &mut [u8], out: &mut [u8]) -> Option<(usize, us
     }
 }
 
-// The client handshake goes here once the client role exists: build a request from a fixed
-// URL, origin and key entropy, then feed it the server's `out` and check the answer.
-//
-// The framing layer goes here once it exists: decode the `\x00hi\xff` left after the
-// handshake (`input[used..]`), encode a reply and a close frame into `out`.
+/// The draft's example response (section 1.3) to the client below, answer included, then a
+/// text frame, a discarded length-prefixed frame and the close.
+static RESPONSE: &[u8] = b"HTTP/1.1 101 WebSocket Protocol Handshake\r\n\
+Upgrade: WebSocket\r\n\
+Connection: Upgrade\r\n\
+Sec-WebSocket-Origin: http://example.com\r\n\
+Sec-WebSocket-Location: ws://example.com/demo\r\n\
+Sec-WebSocket-Protocol: sample\r\n\
+\r\n\
+8jKS'y:G*Co,Wxa-\x00hi\xff\x80\x02ab\xff\x00";
+
+/// Runs the client handshake with the draft's fixed keys: writes the request into `out`, then
+/// verifies `response`. Returns the request's length and the bytes of `response` used, or
+/// `None` on any error.
+fn client(response: &[u8], storage: &mut [u8], out: &mut [u8]) -> Option<(usize, usize)> {
+    let url = Url::parse(black_box("ws://example.com/demo")).ok()?;
+    let config =
+        ClientConfig::new(url, black_box("http://example.com")).with_protocols(&["sample"]);
+    let keys = Keys::new(
+        black_box("4 @1  46546xW%0l 1 5"),
+        black_box("12998 5 Y3 1  .P00"),
+        black_box(*b"^n:ds[4U"),
+    )
+    .ok()?;
+    let mut handshake = ClientHandshake::new(config, keys, storage).ok()?;
+    let written = handshake.write_request(out).ok()?;
+    // The whole response is here: anything but `Established` is a failure.
+    let received = handshake.receive(response).ok()?;
+    match received.outcome {
+        ClientOutcome::Established(established) => {
+            black_box(established.protocol);
+            Some((written, received.used))
+        }
+        _ => None,
+    }
+}
+
+/// Decodes the frames in `input` with a [`Decoder`], counting text bytes, discards and closes,
+/// then writes a text frame and a close into `out`. Returns the counts and the bytes written.
+fn frames(input: &[u8], out: &mut [u8]) -> Option<([usize; 3], usize)> {
+    let mut decoder = Decoder::with_config(DecoderConfig::new().max_message(black_box(4096)));
+    let mut counts = [0usize; 3];
+    let mut input = input;
+    loop {
+        let (used, event) = decoder.decode(input).ok()?;
+        input = &input[used..];
+        match event {
+            Some(FrameEvent::Text { chunk, .. }) => counts[0] += chunk.len(),
+            Some(FrameEvent::Discarded) => counts[1] += 1,
+            Some(FrameEvent::Close) => counts[2] += 1,
+            Some(_) => {}
+            None => break,
+        }
+    }
+    let mut written = encode_text(black_box("héllo"), out).ok()?;
+    written += encode_close(out.get_mut(written..)?).ok()?;
+    Some((counts, written))
+}
+
+/// Both ends of a closing handshake through [`Connection`]: we send a text and close, the
+/// peer's text and close come back in `input`. Returns the bytes written and whether the
+/// connection ended.
+fn closing(input: &[u8], out: &mut [u8]) -> Option<(usize, bool)> {
+    let mut connection = Connection::new();
+    let mut written = connection.send_text(black_box("bye"), out).ok()?;
+    written += connection.close(out.get_mut(written..)?).ok()?;
+    let mut input = input;
+    while !input.is_empty() {
+        let (used, event) = connection.receive(input).ok()?;
+        input = &input[used..];
+        if event.is_none() {
+            break;
+        }
+    }
+    written += connection.poll_transmit(out.get_mut(written..)?).ok()?;
+    Some((written, connection.is_closed()))
+}
 
 /// The entry point the linker keeps. Never returns: there is nothing to return to.
 #[no_mangle]
@@ -66,6 +142,22 @@ pub extern "C" fn _start() -> ! {
     let mut storage = [0u8; 1024];
     let mut out = [0u8; 512];
     let result = server(black_box(REQUEST), &mut storage, &mut out);
+    black_box(&out);
+    black_box(result);
+
+    let mut request = [0u8; 512];
+    let response = black_box(RESPONSE);
+    let result = client(response, &mut storage, &mut request);
+    black_box(&request);
+    black_box(result);
+
+    // The frames left after the handshake's answer.
+    let used = result.map_or(0, |(_, used)| used);
+    let result = frames(response.get(used..).unwrap_or_default(), &mut out);
+    black_box(&out);
+    black_box(result);
+
+    let result = closing(black_box(b"\x00ok\xff\xff\x00"), &mut out);
     black_box(&out);
     black_box(result);
     #[allow(clippy::empty_loop)]

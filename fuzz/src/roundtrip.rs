@@ -1,0 +1,265 @@
+//! Our client against our server, and our encoder against our decoder, with settings and
+//! values from the input.
+
+use hixie76::client::{ClientConfig, ClientHandshake, Keys, Outcome as ClientOutcome, Url};
+use hixie76::connection::{Connection, ConnectionState};
+use hixie76::frame::{encode_text, text_frame_parts, Decoder, DecoderConfig, FrameEvent};
+use hixie76::server::{Accept, Outcome as ServerOutcome, ServerConfig, ServerHandshake};
+use hixie76::{Error, Fault};
+
+use crate::check::{is_clean_value, is_tchar};
+use crate::client::{check_request, splitmix};
+use crate::Cursor;
+
+/// URLs a setup may choose: default and explicit ports, queries, TLS, IPv4 and IPv6 hosts,
+/// upper-case letters that are sent lowercased.
+const URLS: [&str; 8] = [
+    "ws://example.com/demo",
+    "ws://Example.COM:80/",
+    "wss://example.com/chat?room=1&x=%20",
+    "ws://127.0.0.1:8080/a/b?",
+    "wss://[::1]:443/",
+    "WS://[2001:DB8::1]:65535/x?y",
+    "ws://a",
+    "wss://host.example:1/?",
+];
+
+/// Names the handshake writes itself, lowercased; anything starting with a prefix too.
+const RESERVED: [&str; 6] = [
+    "host",
+    "upgrade",
+    "connection",
+    "origin",
+    "content-length",
+    "transfer-encoding",
+];
+const RESERVED_PREFIXES: [&str; 2] = ["sec-websocket-", "websocket-"];
+
+fn visible(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| (0x21..=0x7E).contains(&b))
+}
+
+fn field_ok(name: &str, value: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    !name.is_empty()
+        && name.bytes().all(is_tchar)
+        && !RESERVED.contains(&lower.as_str())
+        && !RESERVED_PREFIXES.iter().any(|p| lower.starts_with(p))
+        && is_clean_value(value.as_bytes())
+}
+
+/// A string of up to `max` bytes from the input, its length from one byte; invalid UTF-8
+/// becomes U+FFFD.
+fn string(cursor: &mut Cursor<'_>, max: u8) -> String {
+    let len = cursor.byte() % (max + 1);
+    String::from_utf8_lossy(cursor.take(usize::from(len))).into_owned()
+}
+
+/// Input: a flags byte (bit 0 hixie-75, bit 1 Content-Length, bits 2–3 how many subprotocols,
+/// bits 4–5 how many extra fields, bit 6 take the origin from the input, bit 7 take the text
+/// whole rather than its longest valid prefix), a URL index, 8 bytes of entropy seed, the origin
+/// (if bit 6), the subprotocols and the extra fields (each a length byte and bytes), then the
+/// text sent as a message.
+pub fn run(data: &[u8]) {
+    let mut cursor = Cursor::new(data);
+    let flags = cursor.byte();
+    let url = URLS[usize::from(cursor.byte()) % URLS.len()];
+    let mut seed = [0u8; 8];
+    let taken = cursor.take(8);
+    seed[..taken.len()].copy_from_slice(taken);
+    let hixie75 = flags & 1 != 0;
+    let content_length = flags & 2 != 0;
+    let origin = if flags & 0x40 != 0 {
+        string(&mut cursor, 40)
+    } else {
+        "http://Example.com".to_owned()
+    };
+    let protocols: Vec<String> = (0..(flags >> 2) & 3)
+        .map(|_| string(&mut cursor, 12))
+        .collect();
+    let fields: Vec<(String, String)> = (0..(flags >> 4) & 3)
+        .map(|_| (string(&mut cursor, 12), string(&mut cursor, 24)))
+        .collect();
+    let rest = cursor.rest();
+    let text = if flags & 0x80 != 0 {
+        String::from_utf8_lossy(rest).into_owned()
+    } else {
+        match std::str::from_utf8(rest) {
+            Ok(text) => text.to_owned(),
+            Err(e) => std::str::from_utf8(&rest[..e.valid_up_to()])
+                .unwrap()
+                .to_owned(),
+        }
+    };
+
+    let protocol_refs: Vec<&str> = protocols.iter().map(String::as_str).collect();
+    let field_refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let url = Url::parse(url).expect("a valid URL");
+    let config = ClientConfig::new(url, &origin)
+        .with_protocols(&protocol_refs)
+        .with_fields(&field_refs)
+        .with_content_length(content_length)
+        .with_hixie75(hixie75);
+    // What the documentation promises to accept, by the harness's own reading.
+    let valid = visible(&origin)
+        && protocols.iter().all(|p| visible(p))
+        && fields.iter().all(|(n, v)| field_ok(n, v))
+        && !(hixie75 && (protocols.len() > 1 || content_length));
+    let keys = Keys::generate(&mut splitmix(u64::from_le_bytes(seed)));
+    let built = if hixie75 {
+        ClientHandshake::new_hixie75(config, vec![0u8; 4096])
+    } else {
+        ClientHandshake::new(config, keys, vec![0u8; 4096])
+    };
+    assert_eq!(config.validate().is_ok(), built.is_ok());
+    let mut client = match built {
+        Ok(client) => {
+            assert!(valid, "accepted {origin:?} {protocols:?} {fields:?} (hixie-75 {hixie75}, Content-Length {content_length})");
+            client
+        }
+        Err(error) => {
+            assert_eq!(error, Error::InvalidValue);
+            assert_eq!(error.fault(), Fault::Caller);
+            assert!(!valid, "refused {origin:?} {protocols:?} {fields:?} (hixie-75 {hixie75}, Content-Length {content_length})");
+            frames(&text, hixie75);
+            return;
+        }
+    };
+
+    // The request: well formed, nothing injected, and what the server reads from it is what
+    // the application gave.
+    let mut request = vec![0u8; client.request_len()];
+    let n = client.write_request(&mut request).expect("request written");
+    assert_eq!(n, request.len());
+    check_request(&config, client.keys(), content_length, &request);
+    for (name, value) in &fields {
+        let line = format!("\r\n{name}: {value}\r\n");
+        assert!(
+            request.windows(line.len()).any(|w| w == line.as_bytes()),
+            "field {name:?} not written as given"
+        );
+    }
+
+    let server_config = ServerConfig::new().with_hixie75(hixie75);
+    let mut server = ServerHandshake::new(server_config, vec![0u8; 8192]);
+    let received = server
+        .receive(&request)
+        .expect("our server refused our request");
+    let mut used = received.used;
+    let ServerOutcome::Request(pending) = received.outcome else {
+        panic!("not a request: {:?}", received.outcome);
+    };
+    let req = pending.request();
+    assert_eq!(req.is_hixie75(), hixie75);
+    assert_eq!(req.origin(), Some(origin.to_ascii_lowercase().as_str()));
+    let offered: Vec<&str> = req.protocols().map(|p| p.name()).collect();
+    assert_eq!(
+        offered, protocol_refs,
+        "offered subprotocols as the server reads them"
+    );
+    let server_fields: Vec<(&str, &[u8])> = req.fields().collect();
+    for (name, value) in &fields {
+        let trimmed = value.trim_matches([' ', '\t']);
+        assert!(
+            server_fields
+                .iter()
+                .any(|(n, v)| n.eq_ignore_ascii_case(name) && *v == trimmed.as_bytes()),
+            "the server does not see {name}: {value:?}"
+        );
+    }
+    let choice = req.protocols().next().map(|p| p.choice());
+    let first = protocol_refs.first().copied();
+    let mut head = vec![0u8; 4096];
+    let secure = config.url().is_secure();
+    let len = pending
+        .accept(&Accept::new().protocol(choice).secure(secure), &mut head)
+        .expect("our server could not accept");
+    head.truncate(len);
+    if !hixie75 {
+        let received = server.receive(&request[used..]).expect("key3");
+        used += received.used;
+        let ServerOutcome::Answer(answer) = received.outcome else {
+            panic!("no answer: {:?}", received.outcome);
+        };
+        assert_eq!(answer.as_bytes(), client.keys().answer());
+        head.extend_from_slice(answer.as_bytes());
+    }
+    assert_eq!(used, request.len(), "the server left request bytes unused");
+    // Frame bytes after the response stay with the caller.
+    head.extend_from_slice(b"\x00hi\xff");
+    let received = client.receive(&head).unwrap_or_else(|e| {
+        panic!(
+            "our client refused our server: {e:?}\n{}",
+            String::from_utf8_lossy(&head)
+        )
+    });
+    assert_eq!(received.used, head.len() - 4);
+    let ClientOutcome::Established(established) = received.outcome else {
+        panic!("not established: {:?}", received.outcome);
+    };
+    assert_eq!(established.protocol, first);
+    assert_eq!(established.hixie75, hixie75);
+    frames(&text, hixie75);
+}
+
+/// `text` through `encode_text`, `text_frame_parts` and back through a decoder, whole and
+/// byte by byte; then both ends of a closing handshake.
+pub fn frames(text: &str, hixie75: bool) {
+    let mut frame = vec![0u8; text.len() + 2];
+    assert_eq!(
+        encode_text(text, &mut frame[..text.len() + 1]),
+        Err(Error::BufferTooSmall {
+            needed: text.len() + 2
+        })
+    );
+    assert_eq!(encode_text(text, &mut frame), Ok(text.len() + 2));
+    assert_eq!(text_frame_parts(text).concat(), frame);
+    let config = DecoderConfig::new().closing_handshake(!hixie75);
+    let mut decoder = Decoder::with_config(config);
+    let (used, event) = decoder.decode(&frame).expect("our frame refused");
+    assert_eq!(used, frame.len());
+    match event {
+        Some(FrameEvent::Text { chunk, fin: true }) => assert_eq!(&*chunk, text),
+        other => panic!("{other:?}"),
+    }
+    let mut decoder = Decoder::with_config(config);
+    let mut got = String::new();
+    for byte in frame.chunks(1) {
+        let (used, event) = decoder.decode(byte).expect("our frame refused");
+        assert_eq!(used, 1);
+        if let Some(FrameEvent::Text { chunk, .. }) = event {
+            got.push_str(&chunk);
+        }
+    }
+    assert_eq!(got, text);
+
+    // The client closes, the server answers (hixie-75 has no closing handshake).
+    let mut client = Connection::with_config(config);
+    let mut server = Connection::with_config(config);
+    let mut wire = [0u8; 4];
+    let n = client.send_text(text, &mut frame).expect("send");
+    let (used, event) = server.receive(&frame[..n]).expect("receive");
+    assert_eq!(used, n);
+    assert!(matches!(event, Some(FrameEvent::Text { fin: true, .. })));
+    let n = client.close(&mut wire).expect("close");
+    if hixie75 {
+        assert_eq!(n, 0);
+        assert!(client.is_closed());
+        return;
+    }
+    assert_eq!(&wire[..n], b"\xff\x00");
+    assert_eq!(client.state(), ConnectionState::CloseSent);
+    assert_eq!(client.send_text("x", &mut frame), Err(Error::InvalidState));
+    let (_, event) = server.receive(&wire[..n]).expect("close received");
+    assert_eq!(event, Some(FrameEvent::Close));
+    assert!(server.wants_transmit());
+    let n = server.poll_transmit(&mut wire).expect("answer");
+    assert_eq!(&wire[..n], b"\xff\x00");
+    assert!(server.is_closed());
+    let (_, event) = client.receive(&wire[..n]).expect("answer received");
+    assert_eq!(event, Some(FrameEvent::Close));
+    assert!(client.is_closed());
+}
