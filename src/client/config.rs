@@ -100,8 +100,9 @@ impl<'a> ClientConfig<'a> {
     ///
     /// (with [`with_any_case_upgrade`](Self::with_any_case_upgrade), `WebSocket` in any letter
     /// case), then carry exactly one `WebSocket-Origin` and one `WebSocket-Location`,
-    /// byte-equal to the origin sent and the URL built, and a `WebSocket-Protocol` exactly
-    /// when one was offered, equal to it. No answer follows the blank line: the next bytes are
+    /// byte-equal to the origin sent and the URL built, and at most one `WebSocket-Protocol`,
+    /// only when one was offered and equal to it (draft-75 makes the echo optional: without
+    /// it, no subprotocol was agreed). No answer follows the blank line: the next bytes are
     /// frames. The connection has no closing handshake (see
     /// [`Established::hixie75`](super::Established::hixie75)).
     ///
