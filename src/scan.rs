@@ -92,26 +92,49 @@ const fn is_line_byte(b: u8) -> bool {
 /// with plain integer operations is cheaper there, still linear, and finds the byte's place
 /// in its word without a loop.
 fn find_line_byte(bytes: &[u8]) -> Option<usize> {
+    // Most words hold no byte below U+0020 and no DEL: a cheap test passes them, and only the
+    // rest (a line end, HTAB, a fault) take the exact one.
+    let in_word = |word| {
+        if maybe_line_bytes(word) {
+            line_bytes(word)
+        } else {
+            0
+        }
+    };
+    find_by_words(bytes, in_word, is_line_byte)
+}
+
+/// The offset of the first `:`, eight bytes at a time: field names are short, so this takes
+/// one to three steps where a byte loop takes up to twenty.
+pub(crate) fn find_colon(bytes: &[u8]) -> Option<usize> {
+    const COLONS: u64 = u64::from_le_bytes([b':'; 8]);
+    find_by_words(bytes, |word| zero_bytes(word ^ COLONS), |b| b == b':')
+}
+
+/// The offset of the first byte that `in_word` marks (the high bit of each wanted byte of a
+/// little-endian word, exactly) or, in the last bytes that do not fill a word, that `is`
+/// accepts.
+#[inline(always)]
+fn find_by_words(
+    bytes: &[u8],
+    in_word: impl Fn(u64) -> u64,
+    is: impl Fn(u8) -> bool,
+) -> Option<usize> {
     let mut words = bytes.chunks_exact(8);
     let mut at = 0;
     for word in &mut words {
         let mut eight = [0u8; 8];
         eight.copy_from_slice(word);
-        let word = u64::from_le_bytes(eight);
-        // Most words hold no byte below U+0020 and no DEL: a cheap test passes them, and only
-        // the rest (a line end, HTAB, a fault) take the exact one.
-        if maybe_line_bytes(word) {
-            let found = line_bytes(word);
-            if found != 0 {
-                return Some(at + (found.trailing_zeros() / 8) as usize);
-            }
+        let found = in_word(u64::from_le_bytes(eight));
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
         }
         at += 8;
     }
     words
         .remainder()
         .iter()
-        .position(|&b| is_line_byte(b))
+        .position(|&b| is(b))
         .map(|offset| at + offset)
 }
 
@@ -140,28 +163,6 @@ const fn line_bytes(x: u64) -> u64 {
     let tab = zero_bytes(x ^ (ONES * 0x09));
     let del = zero_bytes(x ^ (ONES * 0x7F));
     (below_space & !tab) | del
-}
-
-/// The offset of the first `:`, eight bytes at a time: field names are short, so this takes
-/// one to three steps where a byte loop takes up to twenty.
-pub(crate) fn find_colon(bytes: &[u8]) -> Option<usize> {
-    const COLONS: u64 = u64::from_le_bytes([b':'; 8]);
-    let mut words = bytes.chunks_exact(8);
-    let mut at = 0;
-    for word in &mut words {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(word);
-        let found = zero_bytes(u64::from_le_bytes(eight) ^ COLONS);
-        if found != 0 {
-            return Some(at + (found.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    words
-        .remainder()
-        .iter()
-        .position(|&b| b == b':')
-        .map(|offset| at + offset)
 }
 
 /// Byte classes for header grammar, one table lookup per byte.
