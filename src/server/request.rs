@@ -402,12 +402,14 @@ pub struct Offered<'a> {
 impl<'a> Offered<'a> {
     /// The subprotocol's name.
     #[must_use]
+    #[inline]
     pub fn name(&self) -> &'a str {
         self.name
     }
 
     /// This subprotocol as the one to accept.
     #[must_use]
+    #[inline]
     pub fn choice(&self) -> ProtocolChoice {
         ProtocolChoice {
             span: self.span,
@@ -426,6 +428,7 @@ pub struct Protocols<'a> {
 impl<'a> Iterator for Protocols<'a> {
     type Item = Offered<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Offered<'a>> {
         if self.span.is_empty() {
             return None;
@@ -487,6 +490,7 @@ impl<'a> Request<'a> {
     /// reads only its own version's field, so a choice is always echoed in the field the
     /// client asked in.
     #[must_use]
+    #[inline]
     pub fn protocols(&self) -> Protocols<'a> {
         let slot = if self.is_hixie75() {
             Slot::Hixie75Protocol
@@ -517,6 +521,7 @@ impl<'a> Request<'a> {
     /// # Ok::<(), hixie76::Error>(())
     /// ```
     #[must_use]
+    #[inline]
     pub fn is_hixie75(&self) -> bool {
         self.fields.version() == Some(Version::Hixie75)
     }
