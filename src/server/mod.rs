@@ -172,12 +172,14 @@ pub struct Answer {
 impl Answer {
     /// The bytes to send right after the 101 head.
     #[must_use]
+    #[inline]
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes[..usize::from(self.len)]
     }
 
     /// Whether this completes a hixie-75 handshake (no answer bytes, no closing handshake).
     #[must_use]
+    #[inline]
     pub fn is_hixie75(&self) -> bool {
         self.len == 0
     }
@@ -193,6 +195,7 @@ pub struct Handover<'h> {
 impl<'h> Handover<'h> {
     /// The version the request asks for.
     #[must_use]
+    #[inline]
     pub fn version(&self) -> Version {
         self.version
     }
@@ -200,6 +203,7 @@ impl<'h> Handover<'h> {
     /// The request head exactly as received, through its blank line. Give these bytes,
     /// followed by the unused rest of the input, to an implementation of that version.
     #[must_use]
+    #[inline]
     pub fn bytes(&self) -> &'h [u8] {
         self.head
     }

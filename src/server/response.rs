@@ -27,6 +27,7 @@ pub struct Accept<'a> {
 impl<'a> Accept<'a> {
     /// Accept with no subprotocol, over `ws://`, with no extra fields.
     #[must_use]
+    #[inline]
     pub const fn new() -> Self {
         Accept {
             protocol: None,
@@ -38,6 +39,7 @@ impl<'a> Accept<'a> {
     /// Agree on one of the offered subprotocols (or on none, with `None`). Only a choice
     /// taken from the request's [`protocols`](Request::protocols) can be passed.
     #[must_use]
+    #[inline]
     pub const fn protocol(mut self, choice: Option<ProtocolChoice>) -> Self {
         self.protocol = choice;
         self
@@ -46,6 +48,7 @@ impl<'a> Accept<'a> {
     /// Whether the connection is TLS: the Location then says `wss://` and port 443 is the
     /// default one.
     #[must_use]
+    #[inline]
     pub const fn secure(mut self, secure: bool) -> Self {
         self.secure = secure;
         self
@@ -55,6 +58,7 @@ impl<'a> Accept<'a> {
     /// must be tokens and values free of CR, LF, NUL and other control bytes; the handshake's
     /// own fields (`Upgrade`, `Connection`, `Sec-WebSocket-*`, `WebSocket-*`) cannot be added.
     #[must_use]
+    #[inline]
     pub const fn fields(mut self, fields: &'a [(&'a str, &'a str)]) -> Self {
         self.fields = fields;
         self
