@@ -249,19 +249,22 @@ pub(crate) fn trim_ows(mut bytes: &[u8]) -> &[u8] {
     bytes
 }
 
-/// Splits a request field line into its name and its value with optional white space removed.
-/// The line comes from [`LineScanner`], which already refused every control byte but HTAB.
-pub(crate) fn split_field(line: &[u8]) -> Result<(&[u8], &[u8]), Error> {
-    // Names are short: one pass finds the colon and checks the token at once.
-    let mut colon = 0;
-    loop {
-        match line.get(colon) {
-            Some(b':') if colon > 0 => break,
-            Some(&b) if CLASSES[b as usize] & TOKEN != 0 => colon += 1,
-            _ => return Err(Error::BadField),
-        }
+/// Splits a request field line at its first colon: the name, and where the value lies in the
+/// line once the optional white space around it is dropped. `None` without a colon or with an
+/// empty name. The line comes from [`LineScanner`], which already refused every control byte
+/// but HTAB; whether the name is a token is the caller's to judge.
+#[inline]
+pub(crate) fn split_field(line: &[u8]) -> Option<(&[u8], Range<usize>)> {
+    let colon = find_colon(line).filter(|&colon| colon > 0)?;
+    let mut value = &line[colon + 1..];
+    while let [b' ' | b'\t', rest @ ..] = value {
+        value = rest;
     }
-    Ok((&line[..colon], trim_ows(&line[colon + 1..])))
+    let start = line.len() - value.len();
+    while let [rest @ .., b' ' | b'\t'] = value {
+        value = rest;
+    }
+    Some((&line[..colon], start..start + value.len()))
 }
 
 /// Whether a token `name` equals `lower`, a lowercase name of letters, digits and `-`.
@@ -465,9 +468,10 @@ mod tests {
             }
         }
         assert_eq!(trim_ows(b" \t x y \t"), b"x y");
-        assert_eq!(split_field(b"Name:  v "), Ok((&b"Name"[..], &b"v"[..])));
-        assert_eq!(split_field(b"Name v"), Err(Error::BadField));
+        assert_eq!(split_field(b"Name:  v "), Some((&b"Name"[..], 7..8)));
+        assert_eq!(split_field(b"Name: \t "), Some((&b"Name"[..], 8..8)));
+        assert_eq!(split_field(b"Name v"), None);
         assert_eq!(scan_all(b"GET / HTTP/1.1\r\nA: \x01"), Err(Error::BadField));
-        assert_eq!(split_field(b": v"), Err(Error::BadField));
+        assert_eq!(split_field(b": v"), None);
     }
 }

@@ -5,9 +5,7 @@ use core::ops::Range;
 
 use crate::authority;
 use crate::key::key_part;
-use crate::scan::{
-    ascii_str, find_colon, is_token, is_visible_ascii, name_is, split_field, trim_ows,
-};
+use crate::scan::{ascii_str, is_token, is_visible_ascii, name_is, split_field, trim_ows};
 use crate::{Error, Field, Key};
 
 /// The WebSocket version a complete request head asks for.
@@ -149,14 +147,8 @@ impl Fields {
 
     /// Reads one field line and records it if the handshake cares about it.
     fn field(&mut self, head: &[u8], line: Span) -> Result<(), Error> {
-        let text = &head[line.clone()];
-        let colon = find_colon(text)
-            .filter(|&colon| colon > 0)
-            .ok_or(Error::BadField)?;
-        let (name, value) = (&text[..colon], trim_ows(&text[colon + 1..]));
-        // The value is a sub-slice of the line; recover its offsets in the head.
-        let start = value.as_ptr() as usize - head.as_ptr() as usize;
-        let span = start..start + value.len();
+        let (name, value) = split_field(&head[line.clone()]).ok_or(Error::BadField)?;
+        let span = line.start + value.start..line.start + value.end;
         let slot = match name.len() {
             4 if name_is(name, b"host") => Slot::Host,
             6 if name_is(name, b"origin") => Slot::Origin,
@@ -541,8 +533,10 @@ impl<'a> Request<'a> {
         body.split(|&b| b == b'\n')
             .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
             .filter(|line| !line.is_empty())
-            .filter_map(|line| split_field(line).ok())
-            .map(|(name, value)| (ascii_str(name), value))
+            .filter_map(|line| {
+                // A judged head holds only well-formed fields with token names.
+                split_field(line).map(|(name, value)| (ascii_str(name), &line[value]))
+            })
     }
 
     /// The first value of the named field (compared case-insensitively).
