@@ -8,7 +8,7 @@
 
 use core::ops::Range;
 
-use crate::Error;
+use crate::{Error, Limits};
 
 /// Where the scan of a buffered head stands.
 #[derive(Debug, Clone, Copy, Default)]
@@ -80,6 +80,62 @@ impl LineScanner {
             _ => Err(Error::BadField),
         }
     }
+}
+
+/// What one call's worth of head bytes came to.
+pub(crate) enum HeadRead {
+    /// All these bytes were taken; the head goes on.
+    Partial(usize),
+    /// The head ended after this many of the bytes (and `filled` now ends with it).
+    Complete(usize),
+}
+
+/// Copies head bytes into `buf` after the `filled` bytes already there, and hands every line
+/// they complete to `read_line` with whether it is the first (request or status) line. The
+/// head size and field count limits are enforced here, for both roles. Generic only over the
+/// line reader, so each role's scanning and line reading are compiled together in this crate.
+pub(crate) fn read_head(
+    buf: &mut [u8],
+    filled: &mut usize,
+    scanner: &mut LineScanner,
+    limits: &Limits,
+    input: &[u8],
+    mut read_line: impl FnMut(&[u8], Range<usize>, bool) -> Result<(), Error>,
+) -> Result<HeadRead, Error> {
+    let limit = limits.max_head.min(buf.len());
+    if limit == 0 {
+        // No room at all is the caller's setup (an empty `Vec` as storage, say), not the
+        // peer's fault.
+        return Err(Error::BufferTooSmall {
+            needed: limits.max_head,
+        });
+    }
+    let before = *filled;
+    let take = input.len().min(limit.saturating_sub(before));
+    buf[before..before + take].copy_from_slice(&input[..take]);
+    *filled = before + take;
+    let head = &buf[..*filled];
+    loop {
+        match scanner.next_line(head)? {
+            Scanned::Line(line) => {
+                let first = scanner.lines() == 1;
+                // Every line after the first is a field.
+                if scanner.lines() - 1 > limits.max_fields {
+                    return Err(Error::TooManyFields);
+                }
+                read_line(head, line, first)?;
+            }
+            Scanned::End(end) => {
+                *filled = end;
+                return Ok(HeadRead::Complete(end - before));
+            }
+            Scanned::NeedMore => break,
+        }
+    }
+    if *filled >= limit {
+        return Err(Error::HeadTooLarge);
+    }
+    Ok(HeadRead::Partial(take))
 }
 
 /// Whether a byte ends a line or has no place in a head: any control byte but HTAB.

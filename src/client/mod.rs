@@ -71,7 +71,7 @@ pub use url::Url;
 
 use core::ops::Range;
 
-use crate::scan::{ascii_str, LineScanner, Scanned};
+use crate::scan::{ascii_str, read_head, HeadRead, LineScanner};
 use crate::Error;
 use response::Recorder;
 
@@ -234,88 +234,57 @@ impl<'a, S: AsRef<[u8]> + AsMut<[u8]>> ClientHandshake<'a, S> {
     }
 
     fn receive_head(&mut self, input: &[u8]) -> Result<Received<'_>, Error> {
-        let limit = self.config.limits.max_head.min(self.storage.as_mut().len());
-        if limit == 0 {
-            // No room at all is the caller's setup (an empty `Vec` as storage, say), not the
-            // server's fault.
-            return Err(Error::BufferTooSmall {
-                needed: self.config.limits.max_head,
-            });
-        }
-        let before = self.filled;
-        let take = input.len().min(limit.saturating_sub(before));
-        let buf = self.storage.as_mut();
-        let (Some(dest), Some(src)) = (buf.get_mut(before..before + take), input.get(..take))
-        else {
-            return Err(self.fail(Error::InvalidState));
-        };
-        dest.copy_from_slice(src);
-        self.filled = before + take;
-        let head = &buf[..self.filled];
-        loop {
-            let scanned = match self.scanner.next_line(head) {
-                Ok(scanned) => scanned,
-                // The status line must end in CR LF (draft 4.1 step 29).
-                Err(Error::BareCrOrLf) if self.scanner.lines() == 0 => {
-                    return Err(self.fail(Error::BadStatusLine))
-                }
-                Err(error) => return Err(self.fail(error)),
-            };
-            let step = match scanned {
-                Scanned::Line(line) if self.scanner.lines() == 1 => {
-                    let line = head.get(line).unwrap_or_default();
-                    if self.config.hixie75 {
-                        response::hixie75_status_line(line)
-                    } else {
-                        response::status_line(line)
-                    }
-                }
-                Scanned::Line(line) => {
-                    if self.recorder.count() >= self.config.limits.max_fields {
-                        Err(Error::TooManyFields)
-                    } else {
-                        self.recorder.field(head, line)
-                    }
-                }
-                Scanned::End(end) => {
-                    let judged = self.recorder.judge(&head[..end], &self.config);
-                    self.filled = end;
-                    return match judged {
-                        Ok(protocol) if self.config.hixie75 => {
-                            // No answer follows: the next byte is already a frame's.
-                            self.state = State::Done {
-                                protocol: protocol.clone(),
-                            };
-                            Ok(Received {
-                                used: end.saturating_sub(before),
-                                outcome: Outcome::Established(self.view(protocol)),
-                            })
-                        }
-                        Ok(protocol) => {
-                            self.state = State::Answer {
-                                protocol,
-                                got: [0; 16],
-                                have: 0,
-                            };
-                            let used = end.saturating_sub(before);
-                            self.receive_answer(input.get(used..).unwrap_or_default(), used)
-                        }
-                        Err(error) => Err(self.fail(error)),
-                    };
-                }
-                Scanned::NeedMore => break,
-            };
-            if let Err(error) = step {
-                return Err(self.fail(error));
+        let (config, recorder) = (&self.config, &mut self.recorder);
+        let read = read_head(
+            self.storage.as_mut(),
+            &mut self.filled,
+            &mut self.scanner,
+            &config.limits,
+            input,
+            |head, line, first| match &head[line.clone()] {
+                status if first && config.hixie75 => response::hixie75_status_line(status),
+                status if first => response::status_line(status),
+                _ => recorder.field(head, line),
+            },
+        );
+        let used = match read {
+            // No room at all is the caller's setup, not a fault that ends the handshake.
+            Err(error @ Error::BufferTooSmall { .. }) => return Err(error),
+            // The status line must end in CR LF (draft 4.1 step 29).
+            Err(Error::BareCrOrLf) if self.scanner.lines() == 0 => {
+                return Err(self.fail(Error::BadStatusLine))
             }
+            Err(error) => return Err(self.fail(error)),
+            Ok(HeadRead::Partial(used)) => {
+                return Ok(Received {
+                    used,
+                    outcome: Outcome::Partial,
+                })
+            }
+            Ok(HeadRead::Complete(used)) => used,
+        };
+        let head = self.storage.as_ref().get(..self.filled).unwrap_or_default();
+        match self.recorder.judge(head, &self.config) {
+            Ok(protocol) if self.config.hixie75 => {
+                // No answer follows: the next byte is already a frame's.
+                self.state = State::Done {
+                    protocol: protocol.clone(),
+                };
+                Ok(Received {
+                    used,
+                    outcome: Outcome::Established(self.view(protocol)),
+                })
+            }
+            Ok(protocol) => {
+                self.state = State::Answer {
+                    protocol,
+                    got: [0; 16],
+                    have: 0,
+                };
+                self.receive_answer(input.get(used..).unwrap_or_default(), used)
+            }
+            Err(error) => Err(self.fail(error)),
         }
-        if self.filled >= limit {
-            return Err(self.fail(Error::HeadTooLarge));
-        }
-        Ok(Received {
-            used: take,
-            outcome: Outcome::Partial,
-        })
     }
 
     /// Takes answer bytes from `input`; `used` bytes of the caller's input came before it.

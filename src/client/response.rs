@@ -124,11 +124,6 @@ impl Recorder {
         }
     }
 
-    /// Field lines recorded so far.
-    pub(crate) fn count(&self) -> usize {
-        self.count
-    }
-
     /// Reads one field line (`line` is its span in `head`, without CR LF).
     pub(crate) fn field(&mut self, head: &[u8], line: Range<usize>) -> Result<(), Error> {
         let text = head.get(line.clone()).ok_or(Error::BadField)?;

@@ -63,7 +63,7 @@ use request::{Fields, Parts};
 use response::{write_head, Flavour};
 
 use crate::key::answer;
-use crate::scan::{LineScanner, Scanned};
+use crate::scan::{read_head, HeadRead, LineScanner};
 use crate::{Error, Limits, StatusCode};
 
 /// How a server judges requests.
@@ -257,60 +257,6 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Pending<'_, S> {
     }
 }
 
-/// What one call's worth of head bytes came to.
-enum HeadRead {
-    /// All these bytes were taken; the head goes on.
-    Partial(usize),
-    /// The head ended after this many of the bytes.
-    Complete(usize),
-}
-
-/// Copies head bytes into `buf` and reads every line they complete. Not generic over the
-/// storage, so the scanning and the field reading are compiled once, in this crate, where
-/// they can be inlined into one another.
-fn read_head(
-    buf: &mut [u8],
-    filled: &mut usize,
-    scanner: &mut LineScanner,
-    fields: &mut Fields,
-    limits: &Limits,
-    input: &[u8],
-) -> Result<HeadRead, Error> {
-    let limit = limits.max_head.min(buf.len());
-    if limit == 0 {
-        // No room at all is the caller's setup (an empty `Vec` as storage, say), not the
-        // peer's fault.
-        return Err(Error::BufferTooSmall {
-            needed: limits.max_head,
-        });
-    }
-    let before = *filled;
-    let take = input.len().min(limit.saturating_sub(before));
-    buf[before..before + take].copy_from_slice(&input[..take]);
-    *filled = before + take;
-    let head = &buf[..*filled];
-    loop {
-        match scanner.next_line(head)? {
-            Scanned::Line(line) => {
-                let first = scanner.lines() == 1;
-                if !first && fields.count() >= limits.max_fields {
-                    return Err(Error::TooManyFields);
-                }
-                fields.line(head, line, first);
-            }
-            Scanned::End(end) => {
-                *filled = end;
-                return Ok(HeadRead::Complete(end - before));
-            }
-            Scanned::NeedMore => break,
-        }
-    }
-    if *filled >= limit {
-        return Err(Error::HeadTooLarge);
-    }
-    Ok(HeadRead::Partial(take))
-}
-
 impl<S: AsRef<[u8]> + AsMut<[u8]>> ServerHandshake<S> {
     /// A machine that buffers the head in `storage`.
     pub fn new(config: ServerConfig, storage: S) -> Self {
@@ -380,13 +326,17 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> ServerHandshake<S> {
     }
 
     fn receive_head(&mut self, input: &[u8]) -> Result<Received<'_, S>, Error> {
+        let fields = &mut self.fields;
         let read = read_head(
             self.storage.as_mut(),
             &mut self.filled,
             &mut self.scanner,
-            &mut self.fields,
             &self.config.limits,
             input,
+            |head, line, first| {
+                fields.line(head, line, first);
+                Ok(())
+            },
         );
         match read {
             // No room at all is the caller's setup, not a fault that ends the handshake.

@@ -86,7 +86,6 @@ pub(crate) struct Fields {
     repeated: u16,
     transfer_encoding: bool,
     other_version: Option<Version>,
-    count: usize,
     /// End of the host name inside the `Host` value (the port, if any, follows a colon).
     host_name_end: usize,
     /// The first malformed line (request line or field), judged once the version is known:
@@ -102,18 +101,12 @@ pub(crate) struct Parts {
 }
 
 impl Fields {
-    /// Number of field lines seen.
-    pub(crate) fn count(&self) -> usize {
-        self.count
-    }
-
     /// Reads one line of the head, the request line first; a malformed line is remembered for
     /// [`Fields::judge`], not reported now (rule R9: the version is decided first).
     pub(crate) fn line(&mut self, head: &[u8], line: Span, first: bool) {
         let read = if first {
             self.request_line(head, line)
         } else {
-            self.count += 1;
             self.field(head, line)
         };
         if let Err(error) = read {
