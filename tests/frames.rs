@@ -34,6 +34,24 @@ fn error_kind(error: Error) -> &'static str {
     }
 }
 
+/// Adds `event` to `events` in the vectors' notation; text is joined in `message` until its
+/// last chunk.
+fn record(event: Option<FrameEvent<'_>>, message: &mut String, events: &mut Vec<String>) {
+    match event {
+        Some(FrameEvent::Text { chunk, fin }) => {
+            message.push_str(&chunk);
+            if fin {
+                events.push(format!("text:{}", hex(message.as_bytes())));
+                message.clear();
+            }
+        }
+        Some(FrameEvent::Discarded) => events.push("discard".into()),
+        Some(FrameEvent::Close) => events.push("close".into()),
+        Some(other) => panic!("unknown event {other:?}"),
+        None => {}
+    }
+}
+
 /// Feeds `pieces` one after the other, keeping unused bytes for the next call as a socket
 /// wrapper would, and returns the events in the vectors' notation. Text chunks are joined per
 /// message; the partial message an error interrupts is dropped.
@@ -60,19 +78,7 @@ fn run(config: DecoderConfig, pieces: &[&[u8]]) -> Vec<String> {
             };
             assert!(used <= buf.len());
             let done = event.is_none();
-            match event {
-                Some(FrameEvent::Text { chunk, fin }) => {
-                    message.push_str(&chunk);
-                    if fin {
-                        events.push(format!("text:{}", hex(message.as_bytes())));
-                        message.clear();
-                    }
-                }
-                Some(FrameEvent::Discarded) => events.push("discard".into()),
-                Some(FrameEvent::Close) => events.push("close".into()),
-                Some(other) => panic!("unknown event {other:?}"),
-                None => {}
-            }
+            record(event, &mut message, &mut events);
             buf.drain(..used);
             if done {
                 break;
@@ -753,19 +759,7 @@ fn run_arbitrary(config: DecoderConfig, input: &[u8], cuts: &[usize]) -> (Vec<St
                 Ok((used, event)) => {
                     assert!(used <= buf.len());
                     let done = event.is_none();
-                    match event {
-                        Some(FrameEvent::Text { chunk, fin }) => {
-                            message.push_str(&chunk);
-                            if fin {
-                                events.push(format!("text:{}", hex(message.as_bytes())));
-                                message.clear();
-                            }
-                        }
-                        Some(FrameEvent::Discarded) => events.push("discard".into()),
-                        Some(FrameEvent::Close) => events.push("close".into()),
-                        Some(other) => panic!("unknown event {other:?}"),
-                        None => {}
-                    }
+                    record(event, &mut message, &mut events);
                     buf.drain(..used);
                     if done {
                         break;
