@@ -282,6 +282,30 @@ pub(crate) fn is_field_value(bytes: &[u8]) -> bool {
     find_line_byte(bytes).is_none()
 }
 
+/// Whether an application may add the field `name: value` to a head: a token name that is
+/// not one the handshake writes itself or that would change how the head is read
+/// (`Upgrade`, `Connection`, `Content-Length`, `Transfer-Encoding`, `Sec-WebSocket-*`,
+/// `WebSocket-*`, nor any of `also_reserved`, given in lowercase), and a value free of control
+/// bytes.
+pub(crate) fn is_extra_field(name: &[u8], value: &[u8], also_reserved: &[&[u8]]) -> bool {
+    let starts = |prefix: &[u8]| {
+        name.get(..prefix.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+    };
+    let reserved = [
+        &b"upgrade"[..],
+        b"connection",
+        b"content-length",
+        b"transfer-encoding",
+    ]
+    .iter()
+    .chain(also_reserved)
+    .any(|reserved| name.eq_ignore_ascii_case(reserved))
+        || starts(b"sec-websocket-")
+        || starts(b"websocket-");
+    is_token(name) && !reserved && is_field_value(value)
+}
+
 /// Whether `bytes` is a non-empty run of host-name characters (letters, digits, `-`, `.`, `_`).
 pub(crate) fn is_host_chars(bytes: &[u8]) -> bool {
     !bytes.is_empty() && common_classes(bytes) & HOST != 0

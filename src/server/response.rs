@@ -5,7 +5,7 @@
 //! carrying CR, LF or NUL can reach the output (rule R5).
 
 use crate::authority::port_text;
-use crate::scan::{is_field_value, is_token};
+use crate::scan::is_extra_field;
 use crate::server::request::{ProtocolChoice, Request};
 use crate::{Error, StatusCode};
 
@@ -72,18 +72,6 @@ pub(crate) enum Flavour {
     Hixie75,
 }
 
-fn reserved(name: &[u8]) -> bool {
-    let starts = |prefix: &[u8]| {
-        name.len() >= prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(prefix)
-    };
-    name.eq_ignore_ascii_case(b"upgrade")
-        || name.eq_ignore_ascii_case(b"connection")
-        || name.eq_ignore_ascii_case(b"content-length")
-        || name.eq_ignore_ascii_case(b"transfer-encoding")
-        || starts(b"sec-websocket-")
-        || starts(b"websocket-")
-}
-
 /// Writes the 101 head for `request` into `out`; returns its length. Nothing is written when
 /// a value is refused or `out` is too small.
 pub(crate) fn write_head(
@@ -93,10 +81,7 @@ pub(crate) fn write_head(
     out: &mut [u8],
 ) -> Result<usize, Error> {
     for (name, value) in accept.fields {
-        if !is_token(name.as_bytes()) || reserved(name.as_bytes()) {
-            return Err(Error::InvalidValue);
-        }
-        if !is_field_value(value.as_bytes()) {
+        if !is_extra_field(name.as_bytes(), value.as_bytes(), &[]) {
             return Err(Error::InvalidValue);
         }
     }
