@@ -97,7 +97,7 @@ fn is_ipv6(address: &[u8]) -> bool {
 }
 
 /// A port of 1–5 ASCII digits with a value in 1..=65535.
-pub(crate) fn port_number(digits: &[u8]) -> Option<u16> {
+fn port_number(digits: &[u8]) -> Option<u16> {
     if digits.is_empty() || digits.len() > 5 || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }

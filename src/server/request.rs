@@ -86,8 +86,10 @@ pub(crate) struct Fields {
     repeated: u16,
     transfer_encoding: bool,
     other_version: Option<Version>,
-    /// End of the host name inside the `Host` value (the port, if any, follows a colon).
+    /// End of the host name inside the `Host` value, and the port that followed it, if any:
+    /// read once when the head is judged.
     host_name_end: usize,
+    host_port: Option<u16>,
     /// The first malformed line (request line or field), judged once the version is known:
     /// a request for another version is handed over whatever hixie-76 would think of it.
     malformed: Option<Error>,
@@ -314,8 +316,9 @@ impl Fields {
             return Err(Error::BadConnection);
         }
         let host_start = self.values[Slot::Host as usize].start;
-        let (host_end, _) = authority::split(get(Slot::Host)).ok_or(Error::BadHost)?;
+        let (host_end, port) = authority::split(get(Slot::Host)).ok_or(Error::BadHost)?;
         self.host_name_end = host_start + host_end;
+        self.host_port = port;
         if !is_visible_ascii(self.get(head, Slot::Origin)) {
             return Err(Error::BadField);
         }
@@ -543,11 +546,7 @@ impl<'a> Request<'a> {
     pub(crate) fn host_name_and_port(&self) -> (&'a [u8], Option<u16>) {
         let host = self.fields.values[Slot::Host as usize].clone();
         let end = self.fields.host_name_end.clamp(host.start, host.end);
-        let port = self
-            .head
-            .get(end + 1..host.end)
-            .and_then(authority::port_number);
-        (&self.head[host.start..end], port)
+        (&self.head[host.start..end], self.fields.host_port)
     }
 
     /// The chosen subprotocol, if `choice` is a whole entry of this request's list.
