@@ -140,6 +140,11 @@ pub enum Error {
     /// A key number that is not an integral multiple of its spaces (draft 5.2 step 6).
     KeyNotIntegral(Key),
 
+    // ----- servers behind a proxy -----
+    /// A PROXY protocol header (v1 or v2) that is malformed, truncated or longer than allowed.
+    /// A server that requires one closes the connection without a response.
+    BadProxyHeader,
+
     // ----- client: response -----
     /// The status line is shorter than 7 bytes, lacks two spaces, or its code is not 3 digits
     /// (hixie-75: it is not exactly `HTTP/1.1 101 Web Socket Protocol Handshake`).
@@ -311,6 +316,7 @@ impl fmt::Display for Error {
                 f.write_str("URL is not ws:// or wss://host[:port][/path][?query]")
             }
             Error::InvalidState => f.write_str("call not valid in the machine's current state"),
+            Error::BadProxyHeader => f.write_str("malformed or oversized PROXY protocol header"),
         }
     }
 }

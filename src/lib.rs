@@ -29,6 +29,7 @@ mod error;
 pub mod frame;
 mod key;
 mod limits;
+mod received;
 mod scan;
 pub mod server;
 mod status;
@@ -36,6 +37,7 @@ mod status;
 pub use error::{Error, Fault, Field, Key};
 pub use key::{answer, key_part};
 pub use limits::Limits;
+pub use received::Received;
 pub use status::StatusCode;
 
 // The README's examples are compiled and run as doc-tests.
