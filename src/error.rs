@@ -82,6 +82,56 @@ impl Field {
     }
 }
 
+impl From<Key> for Field {
+    fn from(key: Key) -> Field {
+        match key {
+            Key::Key1 => Field::Key1,
+            Key::Key2 => Field::Key2,
+        }
+    }
+}
+
+/// A value the application handed in, named in [`Error::InvalidValue`] when it cannot be
+/// used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Setting {
+    /// The client's origin: empty, or not visible ASCII.
+    Origin,
+    /// An offered subprotocol: empty, or not visible ASCII (U+0021–U+007E).
+    Protocol,
+    /// The offered subprotocols as a whole: more than one for a hixie-75 client, which can
+    /// offer one only.
+    Protocols,
+    /// An extra header field: its name is not a token or is one the handshake writes itself,
+    /// or its value holds CR, LF, NUL or another control byte.
+    Field,
+    /// A given `Sec-WebSocket-Key1`/`Key2` that no server would accept.
+    Key(Key),
+    /// `Content-Length: 8` asked of a hixie-75 client, whose request has no body.
+    ContentLength,
+    /// [`HeadLimits::max_head`](crate::HeadLimits::max_head) (or the head storage) is smaller
+    /// than the shortest request line, `GET / HTTP/1.1` and its CR LF (16 bytes).
+    MaxHead,
+}
+
+impl Setting {
+    /// What the setting is, in a few words.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Setting::Origin => "origin",
+            Setting::Protocol => "subprotocol",
+            Setting::Protocols => "subprotocol list",
+            Setting::Field => "extra header field",
+            Setting::Key(Key::Key1) => "Sec-WebSocket-Key1",
+            Setting::Key(Key::Key2) => "Sec-WebSocket-Key2",
+            Setting::ContentLength => "Content-Length",
+            Setting::MaxHead => "max_head",
+        }
+    }
+}
+
 /// Everything that can go wrong, named by the rule that failed.
 ///
 /// ```
@@ -182,11 +232,14 @@ pub enum Error {
         /// How many bytes the output needs.
         needed: usize,
     },
-    /// A value handed in by the application is not allowed in its field: it holds CR, LF, NUL
-    /// or another byte its grammar forbids, or a name is not a token.
-    InvalidValue,
+    /// A value handed in by the application cannot be used; the payload names which (see
+    /// [`Setting`] for what each refuses).
+    InvalidValue(Setting),
     /// The chosen subprotocol was not among those offered.
     ProtocolNotOffered,
+    /// The client offered subprotocols and the server accepted without choosing one: every
+    /// conforming client fails such a response (draft 4.1), so choose one or reject.
+    NoProtocolChosen,
     /// The URL is not `ws://` or `wss://` with a host, optional port, path and query.
     InvalidUrl,
     /// The machine is not in a state where this call means anything (for example feeding a
@@ -200,8 +253,9 @@ impl Error {
     pub const fn fault(&self) -> Fault {
         match self {
             Error::BufferTooSmall { .. }
-            | Error::InvalidValue
+            | Error::InvalidValue(_)
             | Error::ProtocolNotOffered
+            | Error::NoProtocolChosen
             | Error::InvalidUrl
             | Error::InvalidState => Fault::Caller,
             _ => Fault::Peer,
@@ -239,13 +293,6 @@ impl Error {
     }
 }
 
-fn key_name(key: &Key) -> &'static str {
-    match key {
-        Key::Key1 => "Sec-WebSocket-Key1",
-        Key::Key2 => "Sec-WebSocket-Key2",
-    }
-}
-
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -269,20 +316,28 @@ impl fmt::Display for Error {
                 f.write_str("request body framing other than Content-Length: 8")
             }
             Error::KeyNoDigits(k) => {
-                write!(f, "{} has no digits (draft 5.2 step 4)", key_name(k))
+                write!(
+                    f,
+                    "{} has no digits (draft 5.2 step 4)",
+                    Field::from(*k).name()
+                )
             }
             Error::KeyNumberTooLarge(k) => write!(
                 f,
                 "{} number exceeds 4294967295 (draft 5.2 step 4)",
-                key_name(k)
+                Field::from(*k).name()
             ),
             Error::KeyNoSpaces(k) => {
-                write!(f, "{} has no spaces (draft 5.2 step 5)", key_name(k))
+                write!(
+                    f,
+                    "{} has no spaces (draft 5.2 step 5)",
+                    Field::from(*k).name()
+                )
             }
             Error::KeyNotIntegral(k) => write!(
                 f,
                 "{} number is not a multiple of its spaces (draft 5.2 step 6)",
-                key_name(k)
+                Field::from(*k).name()
             ),
             Error::BadStatusLine => f.write_str(
                 "malformed status line (for hixie-75: not exactly \
@@ -308,10 +363,11 @@ impl fmt::Display for Error {
             Error::BufferTooSmall { needed } => {
                 write!(f, "output buffer too small: {needed} bytes needed")
             }
-            Error::InvalidValue => {
-                f.write_str("value contains CR, LF, NUL or another forbidden byte")
-            }
+            Error::InvalidValue(setting) => write!(f, "invalid {}", setting.name()),
             Error::ProtocolNotOffered => f.write_str("subprotocol was not offered by the client"),
+            Error::NoProtocolChosen => {
+                f.write_str("the client offered subprotocols and none was chosen")
+            }
             Error::InvalidUrl => {
                 f.write_str("URL is not ws:// or wss://host[:port][/path][?query]")
             }

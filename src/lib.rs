@@ -11,10 +11,22 @@
 //! runtime can wrap them: blocking sockets from the standard library, tokio, an embedded
 //! network stack.
 //!
+//! - [`server::ServerHandshake`] reads a request and answers it;
+//!   [`client::ClientHandshake`] writes a request and checks the answer. A finished handshake
+//!   hands over its [`connection::Connection`], configured for the draft that was negotiated.
+//! - Every machine takes input the same way: `receive(&[u8])` returns a [`Received`], how many
+//!   bytes were used and at most one event.
+//! - [`frame`] has the decoder and encoder underneath, for one direction at a time.
+//! - A server that already parsed the request head with another HTTP implementation (hyper,
+//!   axum) needs only [`key_part`] and [`answer`]: the 16 bytes to send when key3 is in.
+//! - [`rules`] is the behaviour this crate promises where the draft is silent or deployed
+//!   implementations went wrong, and why it parses heads itself rather than with `httparse`.
+//!
 //! [draft-hixie-thewebsocketprotocol-76]: https://datatracker.ietf.org/doc/html/draft-hixie-thewebsocketprotocol-76
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![warn(clippy::missing_errors_doc)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "alloc")]
@@ -23,20 +35,26 @@ extern crate alloc;
 extern crate std;
 
 mod authority;
+mod challenge;
 pub mod client;
 pub mod connection;
+mod emit;
 mod error;
 pub mod frame;
-mod key;
 mod limits;
 mod received;
 mod scan;
 pub mod server;
 mod status;
 
-pub use error::{Error, Fault, Field, Key};
-pub use key::{answer, key_part};
-pub use limits::Limits;
+#[doc = include_str!("rules.md")]
+pub mod rules {}
+
+pub use challenge::{answer, key_part};
+#[cfg(feature = "alloc")]
+pub use connection::Message;
+pub use error::{Error, Fault, Field, Key, Setting};
+pub use limits::HeadLimits;
 pub use received::Received;
 pub use status::StatusCode;
 

@@ -15,6 +15,11 @@ pub enum StatusCode {
     MethodNotAllowed,
     /// 431: the head exceeds the head or field limit.
     RequestHeaderFieldsTooLarge,
+    /// 426: a WebSocket version this server does not speak; the response names version 13
+    /// (RFC 6455), which a one-port server hands to an RFC 6455 implementation.
+    UpgradeRequired,
+    /// 502: a gateway could not reach the server behind it.
+    BadGateway,
     /// 503: the server cannot take the connection now.
     ServiceUnavailable,
 }
@@ -29,6 +34,8 @@ impl StatusCode {
             StatusCode::NotFound => 404,
             StatusCode::MethodNotAllowed => 405,
             StatusCode::RequestHeaderFieldsTooLarge => 431,
+            StatusCode::UpgradeRequired => 426,
+            StatusCode::BadGateway => 502,
             StatusCode::ServiceUnavailable => 503,
         }
     }
@@ -42,6 +49,8 @@ impl StatusCode {
             StatusCode::NotFound => "Not Found",
             StatusCode::MethodNotAllowed => "Method Not Allowed",
             StatusCode::RequestHeaderFieldsTooLarge => "Request Header Fields Too Large",
+            StatusCode::UpgradeRequired => "Upgrade Required",
+            StatusCode::BadGateway => "Bad Gateway",
             StatusCode::ServiceUnavailable => "Service Unavailable",
         }
     }

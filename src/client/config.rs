@@ -1,14 +1,18 @@
 //! What the application asks of a connection: the URL, the origin, subprotocols, extra
-//! fields and the named leniencies (rule R10). Everything is borrowed; nothing is allocated.
+//! fields, the limits and the named leniencies ([rule R10](crate::rules#r10)). Everything is
+//! borrowed; nothing is allocated.
 
 use super::url::Url;
-use crate::scan::{is_extra_field, is_visible_ascii};
-use crate::{Error, Limits};
+use crate::emit::is_extra_field;
+use crate::frame::FrameConfig;
+use crate::scan::is_visible_ascii;
+use crate::{Error, HeadLimits, Setting};
 
 /// How a client opens a connection, built with chained calls and checked by
 /// [`ClientHandshake::new`](super::ClientHandshake::new).
 ///
-/// Strict by default: exactly the draft's checks, no `Content-Length`, rule R12's limits.
+/// Strict by default: exactly the draft's checks, no `Content-Length`,
+/// [rule R12](crate::rules#r12)'s limits.
 ///
 /// ```
 /// use hixie76::client::{ClientConfig, Url};
@@ -20,6 +24,7 @@ use crate::{Error, Limits};
 /// # Ok::<(), hixie76::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ClientConfig<'a> {
     pub(crate) url: Url<'a>,
     pub(crate) origin: &'a str,
@@ -27,8 +32,8 @@ pub struct ClientConfig<'a> {
     pub(crate) fields: &'a [(&'a str, &'a str)],
     pub(crate) content_length: bool,
     pub(crate) any_case_upgrade: bool,
-    pub(crate) hixie75: bool,
-    pub(crate) limits: Limits,
+    pub(crate) limits: HeadLimits,
+    pub(crate) frames: FrameConfig,
 }
 
 impl<'a> ClientConfig<'a> {
@@ -43,8 +48,8 @@ impl<'a> ClientConfig<'a> {
             fields: &[],
             content_length: false,
             any_case_upgrade: false,
-            hixie75: false,
-            limits: Limits::DEFAULT,
+            limits: HeadLimits::DEFAULT,
+            frames: FrameConfig::DEFAULT,
         }
     }
 
@@ -85,49 +90,19 @@ impl<'a> ClientConfig<'a> {
         self
     }
 
-    /// Speaks the older draft-hixie-thewebsocketprotocol-75 instead, to a server that knows
-    /// nothing newer. Off by default.
-    ///
-    /// The request then carries no keys and no key3, and at most one subprotocol, in a
-    /// `WebSocket-Protocol` field; `Content-Length` cannot be asked for (there is no body).
-    /// The response must start with exactly these 85 bytes:
-    ///
-    /// ```text
-    /// HTTP/1.1 101 Web Socket Protocol Handshake\r\n
-    /// Upgrade: WebSocket\r\n
-    /// Connection: Upgrade\r\n
-    /// ```
-    ///
-    /// (with [`with_any_case_upgrade`](Self::with_any_case_upgrade), `WebSocket` in any letter
-    /// case), then carry exactly one `WebSocket-Origin` and one `WebSocket-Location`,
-    /// byte-equal to the origin sent and the URL built, and at most one `WebSocket-Protocol`,
-    /// only when one was offered and equal to it (draft-75 makes the echo optional: without
-    /// it, no subprotocol was agreed). No answer follows the blank line: the next bytes are
-    /// frames. The connection has no closing handshake (see
-    /// [`Established::hixie75`](super::Established::hixie75)).
-    ///
-    /// A hixie-75 handshake proves nothing about the server (there is no challenge): use it
-    /// only for a server known to need it.
-    ///
-    /// ```
-    /// use hixie76::client::{ClientConfig, Url};
-    /// let url = Url::parse("ws://example.com/chat")?;
-    /// let config = ClientConfig::new(url, "http://example.com").with_hixie75(true);
-    /// assert!(config.validate().is_ok());
-    /// assert!(config.with_protocols(&["a", "b"]).validate().is_err()); // one value at most
-    /// # Ok::<(), hixie76::Error>(())
-    /// ```
+    /// The response head's size and field count limits.
     #[must_use]
-    pub const fn with_hixie75(mut self, hixie75: bool) -> Self {
-        self.hixie75 = hixie75;
+    pub const fn with_limits(mut self, limits: HeadLimits) -> Self {
+        self.limits = limits;
         self
     }
 
-    /// Other head size and field count limits for the response (the message limit is the
-    /// connection's).
+    /// The frame limits and UTF-8 policy of the connection the handshake hands over. The
+    /// draft asks a client to replace invalid UTF-8 with U+FFFD; this crate refuses it unless
+    /// [`FrameConfig::with_replace_invalid_utf8`] says otherwise.
     #[must_use]
-    pub const fn with_limits(mut self, limits: Limits) -> Self {
-        self.limits = limits;
+    pub const fn with_frames(mut self, frames: FrameConfig) -> Self {
+        self.frames = frames;
         self
     }
 
@@ -149,34 +124,73 @@ impl<'a> ClientConfig<'a> {
         self.protocols
     }
 
-    /// Whether this configuration speaks hixie-75 ([`with_hixie75`](Self::with_hixie75)).
+    /// The extra request fields.
     #[must_use]
-    pub const fn is_hixie75(&self) -> bool {
-        self.hixie75
+    pub const fn fields(&self) -> &'a [(&'a str, &'a str)] {
+        self.fields
     }
 
-    /// Checks every value that will reach the request: [`Error::InvalidValue`] names the
-    /// first one that cannot be sent. In hixie-75 mode, more than one subprotocol or a
-    /// `Content-Length` is refused too.
+    /// Whether `Content-Length: 8` is sent ([`with_content_length`](Self::with_content_length)).
+    #[must_use]
+    pub const fn sends_content_length(&self) -> bool {
+        self.content_length
+    }
+
+    /// Whether `Upgrade: WebSocket` is accepted in any letter case
+    /// ([`with_any_case_upgrade`](Self::with_any_case_upgrade)).
+    #[must_use]
+    pub const fn allows_any_case_upgrade(&self) -> bool {
+        self.any_case_upgrade
+    }
+
+    /// The response head limits ([`with_limits`](Self::with_limits)).
+    #[must_use]
+    pub const fn limits(&self) -> &HeadLimits {
+        &self.limits
+    }
+
+    /// The connection's frame configuration ([`with_frames`](Self::with_frames)).
+    #[must_use]
+    pub const fn frames(&self) -> &FrameConfig {
+        &self.frames
+    }
+
+    /// Checks every value that will reach a hixie-76 request.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidValue`] naming the first setting that cannot be sent:
+    /// [`Setting::Origin`] (empty, or not visible ASCII), [`Setting::Protocol`] (an empty
+    /// subprotocol, or one with bytes outside U+0021–U+007E) or [`Setting::Field`] (a name that
+    /// is not a token or that the handshake writes itself, or a value with a control byte).
     pub fn validate(&self) -> Result<(), Error> {
-        if self.hixie75 && (self.protocols.len() > 1 || self.content_length) {
-            return Err(Error::InvalidValue);
-        }
         if self.origin.is_empty() || !is_visible_ascii(self.origin.as_bytes()) {
-            return Err(Error::InvalidValue);
+            return Err(Error::InvalidValue(Setting::Origin));
         }
         for protocol in self.protocols {
             if protocol.is_empty() || !is_visible_ascii(protocol.as_bytes()) {
-                return Err(Error::InvalidValue);
+                return Err(Error::InvalidValue(Setting::Protocol));
             }
         }
         for (name, value) in self.fields {
             // The client writes Host and Origin itself, too.
             if !is_extra_field(name.as_bytes(), value.as_bytes(), &[b"host", b"origin"]) {
-                return Err(Error::InvalidValue);
+                return Err(Error::InvalidValue(Setting::Field));
             }
         }
         Ok(())
+    }
+
+    /// [`validate`](Self::validate), and what hixie-75 adds: its request offers one
+    /// subprotocol at most and has no body.
+    pub(crate) fn validate_hixie75(&self) -> Result<(), Error> {
+        if self.protocols.len() > 1 {
+            return Err(Error::InvalidValue(Setting::Protocols));
+        }
+        if self.content_length {
+            return Err(Error::InvalidValue(Setting::ContentLength));
+        }
+        self.validate()
     }
 }
 
@@ -197,13 +211,13 @@ mod tests {
         for origin in ["", "http://a b", "http://\u{e9}", "x\r\n"] {
             assert_eq!(
                 ClientConfig::new(config().url, origin).validate(),
-                Err(Error::InvalidValue)
+                Err(Error::InvalidValue(Setting::Origin))
             );
         }
         for protocols in [&[""][..], &["a b"], &["ok", "\x7f"]] {
             assert_eq!(
                 config().with_protocols(protocols).validate(),
-                Err(Error::InvalidValue)
+                Err(Error::InvalidValue(Setting::Protocol))
             );
         }
         for fields in [
@@ -212,13 +226,14 @@ mod tests {
             &[("Bad Name", "v")],
             &[("", "v")],
             &[("HOST", "evil")],
+            &[("origin", "evil")],
             &[("Sec-WebSocket-Key1", "1 1")],
             &[("websocket-protocol", "x")],
             &[("Content-Length", "0")],
         ] {
             assert_eq!(
                 config().with_fields(fields).validate(),
-                Err(Error::InvalidValue)
+                Err(Error::InvalidValue(Setting::Field))
             );
         }
         assert_eq!(
@@ -231,19 +246,19 @@ mod tests {
 
     #[test]
     fn hixie75_allows_one_protocol_and_no_body() {
-        let old = config().with_hixie75(true);
-        assert_eq!(old.with_protocols(&["chat"]).validate(), Ok(()));
+        let old = config();
+        assert_eq!(old.with_protocols(&["chat"]).validate_hixie75(), Ok(()));
         assert_eq!(
-            old.with_protocols(&["chat", "x"]).validate(),
-            Err(Error::InvalidValue)
+            old.with_protocols(&["chat", "x"]).validate_hixie75(),
+            Err(Error::InvalidValue(Setting::Protocols))
         );
         assert_eq!(
-            old.with_content_length(true).validate(),
-            Err(Error::InvalidValue)
+            old.with_content_length(true).validate_hixie75(),
+            Err(Error::InvalidValue(Setting::ContentLength))
         );
         assert_eq!(
-            old.with_protocols(&["a\r\nX: y"]).validate(),
-            Err(Error::InvalidValue)
+            old.with_protocols(&["a\r\nX: y"]).validate_hixie75(),
+            Err(Error::InvalidValue(Setting::Protocol))
         );
         assert_eq!(config().with_protocols(&["chat", "x"]).validate(), Ok(()));
     }

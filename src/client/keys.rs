@@ -4,8 +4,8 @@
 use core::fmt;
 
 use super::entropy::{below, Entropy};
-use crate::key::{answer, key_part};
-use crate::{Error, Key};
+use crate::challenge::{answer, key_part};
+use crate::{Error, Key, Setting};
 
 /// The longest key: 10 digits, 12 random characters and 12 spaces.
 const KEY_CAPACITY: usize = 34;
@@ -125,10 +125,14 @@ impl Keys {
         }
     }
 
-    /// Uses the given keys. Each of `key1` and `key2` must be one a server accepts: at most
-    /// 34 bytes of U+0020–U+007E, not starting or ending with a space, with at least one digit
-    /// and one space, its number at most 4294967295 and a multiple of its spaces. Anything
-    /// else is [`Error::InvalidValue`].
+    /// Uses the given keys (tests, published vectors).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidValue`] naming [`Setting::Key`] with the key at fault, unless each of
+    /// `key1` and `key2` is one a server accepts: at most 34 bytes of U+0020–U+007E, not
+    /// starting or ending with a space, with at least one digit and one space, its number at
+    /// most 4294967295 and a multiple of its spaces.
     pub fn new(key1: &str, key2: &str, key3: [u8; 8]) -> Result<Self, Error> {
         let (key1, part1) = given_key(key1, Key::Key1)?;
         let (key2, part2) = given_key(key2, Key::Key2)?;
@@ -139,17 +143,6 @@ impl Keys {
             part1,
             part2,
         })
-    }
-
-    /// Keys that are never sent: the placeholder of a hixie-75 handshake, which has none.
-    pub(crate) const fn unused() -> Self {
-        Keys {
-            key1: KeyText::empty(),
-            key2: KeyText::empty(),
-            key3: [0; 8],
-            part1: 0,
-            part2: 0,
-        }
     }
 
     /// The `Sec-WebSocket-Key1` value.
@@ -215,10 +208,11 @@ fn given_key(text: &str, which: Key) -> Result<(KeyText, u32), Error> {
     let bytes = text.as_bytes();
     let printable = bytes.iter().all(|&b| (0x20..=0x7E).contains(&b));
     let trimmed = !matches!(bytes.first(), Some(b' ')) && !matches!(bytes.last(), Some(b' '));
+    let invalid = Error::InvalidValue(Setting::Key(which));
     if bytes.len() > KEY_CAPACITY || !printable || !trimmed {
-        return Err(Error::InvalidValue);
+        return Err(invalid);
     }
-    let part = key_part(bytes, which).map_err(|_| Error::InvalidValue)?;
+    let part = key_part(bytes, which).map_err(|_| invalid)?;
     let mut key = KeyText::empty();
     key.bytes[..bytes.len()].copy_from_slice(bytes);
     key.len = bytes.len() as u8;
@@ -260,12 +254,15 @@ mod tests {
         ] {
             assert_eq!(
                 Keys::new(bad, "1 1", [0; 8]),
-                Err(Error::InvalidValue),
+                Err(Error::InvalidValue(Setting::Key(Key::Key1))),
                 "{bad:?}"
             );
         }
         let long = "1 111111111111111111111111111111111";
         assert_eq!(long.len(), 35);
-        assert_eq!(Keys::new("1 1", long, [0; 8]), Err(Error::InvalidValue));
+        assert_eq!(
+            Keys::new("1 1", long, [0; 8]),
+            Err(Error::InvalidValue(Setting::Key(Key::Key2)))
+        );
     }
 }

@@ -10,17 +10,17 @@
 //!
 //! Build a [`ClientConfig`] from a [`Url`], make [`Keys`] from your [`Entropy`], and create a
 //! [`ClientHandshake`]. [`ClientHandshake::write_request`] writes the whole request, head and
-//! key3, as one byte sequence: send it in one write (rule R7). Then feed what the server sends
-//! to [`ClientHandshake::receive`]; it says how many bytes it used and, once the 16-byte
-//! answer is in and correct, that the connection is [`Established`]. Bytes after the answer
-//! are never used: they are the framing layer's.
+//! key3, as one byte sequence: send it in one write ([rule R7](crate::rules#r7)). Then feed
+//! what the server sends to [`ClientHandshake::receive`]; it says how many bytes it used and,
+//! once the 16-byte answer is in and correct, that the connection is [`Established`], which
+//! hands over the [`Connection`] for what follows. Bytes after the answer are never used: they
+//! are the connection's.
 //!
-//! With [`ClientConfig::with_hixie75`] (or [`ClientHandshake::new_hixie75`]) the client speaks
-//! the older draft-hixie-thewebsocketprotocol-75 instead: no keys, no answer, and no closing
-//! handshake afterwards ([`Established::hixie75`]).
+//! [`ClientHandshake::new_hixie75`] speaks the older draft-hixie-thewebsocketprotocol-75
+//! instead: no keys, no answer, and no closing handshake afterwards.
 //!
 //! ```
-//! use hixie76::client::{ClientConfig, ClientHandshake, Keys, Outcome, Url};
+//! use hixie76::client::{ClientConfig, ClientHandshake, Keys, Url};
 //!
 //! let url = Url::parse("ws://example.com/demo")?;
 //! let config = ClientConfig::new(url, "http://example.com").with_protocols(&["sample"]);
@@ -37,22 +37,16 @@
 //! Connection: Upgrade\r\nSec-WebSocket-Origin: http://example.com\r\n\
 //! Sec-WebSocket-Location: ws://example.com/demo\r\nSec-WebSocket-Protocol: sample\r\n\
 //! Set-Cookie: id=1\r\n\r\n8jKS'y:G*Co,Wxa-\x00hi\xff";
-//! let mut input = &response[..];
-//! loop {
-//!     let received = handshake.receive(input)?;
-//!     input = &input[received.used..];
-//!     match received.outcome {
-//!         Outcome::Partial => unreachable!("read more from the server, then call again"),
-//!         Outcome::Established(established) => {
-//!             assert_eq!(established.protocol, Some("sample"));
-//!             let cookies: Vec<_> = established.response.set_cookies().collect();
-//!             assert_eq!(cookies, [(&b"Set-Cookie"[..], &b"id=1"[..])]);
-//!             break;
-//!         }
-//!         _ => unreachable!(),
-//!     }
-//! }
-//! assert_eq!(input, b"\x00hi\xff"); // frames: hand them to the connection
+//! let received = handshake.receive(response)?;
+//! let Some(established) = received.event else {
+//!     unreachable!("read more from the server, then call again")
+//! };
+//! assert_eq!(established.protocol(), Some("sample"));
+//! let cookies: Vec<_> = established.response().set_cookies().collect();
+//! assert_eq!(cookies, [(&b"Set-Cookie"[..], &b"id=1"[..])]);
+//! let connection = established.connection();
+//! assert_eq!(&response[received.used..], b"\x00hi\xff"); // the first frame: the connection's
+//! # let _ = connection;
 //! # Ok::<(), hixie76::Error>(())
 //! ```
 
@@ -71,9 +65,13 @@ pub use url::Url;
 
 use core::ops::Range;
 
-use crate::scan::{ascii_str, read_head, HeadRead, LineScanner};
-use crate::Error;
-use response::Recorder;
+use crate::connection::Connection;
+use crate::emit;
+use crate::frame::FrameConfig;
+use crate::scan::{ascii_str, HeadBuffer, HeadRead};
+use crate::{Error, Fault, Received};
+use request::RequestHead;
+use response::ResponseRecord;
 
 #[derive(Debug, Clone)]
 enum State {
@@ -96,58 +94,57 @@ enum State {
 
 /// The client's opening-handshake machine. `S` is the response head storage: an array such
 /// as `[u8; 1024]`, a `&mut [u8]`, or with `alloc` a `Vec<u8>`/`Box<[u8]>`. The head limit is
-/// the smaller of [`Limits::max_head`](crate::Limits::max_head) and the storage's length.
+/// the smaller of [`HeadLimits::max_head`](crate::HeadLimits::max_head) and the storage's
+/// length.
+///
+/// Its methods come in three groups: **output**, [`write_request`](Self::write_request)
+/// (call it first, once); **input**, [`receive`](Self::receive); and **queries**.
 #[derive(Debug)]
 pub struct ClientHandshake<'a, S> {
     config: ClientConfig<'a>,
-    keys: Keys,
+    /// The keys sent; none for hixie-75.
+    keys: Option<Keys>,
     expected: [u8; 16],
-    storage: S,
-    filled: usize,
-    scanner: LineScanner,
-    recorder: Recorder,
+    head: HeadBuffer<S>,
+    record: ResponseRecord,
     state: State,
 }
 
-/// The result of one [`ClientHandshake::receive`] call.
-#[derive(Debug)]
-#[must_use]
-pub struct Received<'h> {
-    /// How many bytes of the input were used. The rest belongs to a later call or, after
-    /// [`Outcome::Established`], to the framing layer.
-    pub used: usize,
-    /// What the machine needs or offers now.
-    pub outcome: Outcome<'h>,
-}
-
-/// What happened in a [`ClientHandshake::receive`] call.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum Outcome<'h> {
-    /// More bytes are needed (of the head, or of the answer). Not an error.
-    Partial,
-    /// The server accepted (and, but for hixie-75, proved it read the keys): the connection
-    /// is open. Any input after `used` is frame data.
-    Established(Established<'h>),
-}
-
-/// An open connection's handshake facts.
+/// An open connection's handshake facts, and the connection itself.
 #[derive(Debug, Clone, Copy)]
-#[non_exhaustive]
 pub struct Established<'h> {
+    protocol: Option<&'h str>,
+    response: Response<'h>,
+    hixie75: bool,
+    frames: FrameConfig,
+}
+
+impl<'h> Established<'h> {
     /// The subprotocol the server agreed on, if any were offered: one of the offered values,
     /// or all of them as one string when the server echoed the whole offer.
-    pub protocol: Option<&'h str>,
+    #[must_use]
+    pub fn protocol(&self) -> Option<&'h str> {
+        self.protocol
+    }
+
     /// The response head, for `Set-Cookie` and any other field.
-    pub response: Response<'h>,
-    /// Whether this was a hixie-75 handshake. Its connection has no closing handshake: set
-    /// the connection up with `DecoderConfig::new().closing_handshake(!hixie75)`, and end it by
-    /// closing the transport.
+    #[must_use]
+    pub fn response(&self) -> Response<'h> {
+        self.response
+    }
+
+    /// Whether this was a hixie-75 handshake, whose connection has no closing handshake.
+    #[must_use]
+    pub fn is_hixie75(&self) -> bool {
+        self.hixie75
+    }
+
+    /// The connection that follows the handshake: for the draft that was negotiated (a
+    /// closing handshake for hixie-76, none for hixie-75), with the frame limits and UTF-8
+    /// policy of [`ClientConfig::with_frames`].
     ///
     /// ```
-    /// use hixie76::client::{ClientConfig, ClientHandshake, Outcome, Url};
-    /// use hixie76::connection::Connection;
-    /// use hixie76::frame::DecoderConfig;
+    /// use hixie76::client::{ClientConfig, ClientHandshake, Url};
     ///
     /// let config = ClientConfig::new(Url::parse("ws://example.com/")?, "http://example.com");
     /// let mut handshake = ClientHandshake::new_hixie75(config, [0u8; 512])?;
@@ -159,72 +156,119 @@ pub struct Established<'h> {
     /// Connection: Upgrade\r\nWebSocket-Origin: http://example.com\r\n\
     /// WebSocket-Location: ws://example.com/\r\n\r\n\xff\x00";
     /// let received = handshake.receive(response)?;
-    /// let Outcome::Established(established) = received.outcome else { panic!() };
-    /// assert!(established.hixie75);
-    /// let config = DecoderConfig::new().closing_handshake(!established.hixie75);
-    /// let mut connection = Connection::with_config(config);
+    /// let established = received.event.expect("established");
+    /// assert!(established.is_hixie75());
+    /// let mut connection = established.connection();
     /// // `FF 00` is no close in hixie-75, only an empty frame to discard.
-    /// let (_, event) = connection.receive(&response[received.used..])?;
+    /// let frames = connection.receive(&response[received.used..])?;
     /// assert!(!connection.is_closed());
-    /// # let _ = event;
+    /// # let _ = frames;
     /// # Ok::<(), hixie76::Error>(())
     /// ```
-    pub hixie75: bool,
+    #[must_use]
+    pub fn connection(&self) -> Connection {
+        if self.hixie75 {
+            Connection::new_hixie75(self.frames)
+        } else {
+            Connection::new(self.frames)
+        }
+    }
 }
 
 impl<'a, S: AsRef<[u8]> + AsMut<[u8]>> ClientHandshake<'a, S> {
-    /// A machine for one connection: `config` is checked
-    /// ([`ClientConfig::validate`]), `keys` are sent and their answer awaited, and the
-    /// response head is buffered in `storage`. In hixie-75 mode `keys` are not used.
+    /// A hixie-76 machine for one connection: `keys` are sent and their answer awaited, and
+    /// the response head is buffered in `storage`.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`ClientConfig::validate`].
     pub fn new(config: ClientConfig<'a>, keys: Keys, storage: S) -> Result<Self, Error> {
         config.validate()?;
-        Ok(ClientHandshake {
-            config,
-            expected: keys.answer(),
-            keys,
-            storage,
-            filled: 0,
-            scanner: LineScanner::default(),
-            recorder: Recorder::new(&config),
-            state: State::Request,
-        })
+        Ok(Self::with_keys(config, Some(keys), storage))
     }
 
-    /// A hixie-75 machine: `config` with [`ClientConfig::with_hixie75`] turned on, and no keys,
-    /// since hixie-75 has none (so no entropy is needed either).
+    /// A machine that speaks the older draft-hixie-thewebsocketprotocol-75, to a server that
+    /// knows nothing newer. It has no keys (so no entropy is needed) and no challenge, so it
+    /// proves nothing about the server: use it only for a server known to need it.
+    ///
+    /// The request offers at most one subprotocol, in a `WebSocket-Protocol` field, and has no
+    /// body. The response must start with exactly these 85 bytes:
+    ///
+    /// ```text
+    /// HTTP/1.1 101 Web Socket Protocol Handshake\r\n
+    /// Upgrade: WebSocket\r\n
+    /// Connection: Upgrade\r\n
+    /// ```
+    ///
+    /// (with [`ClientConfig::with_any_case_upgrade`], `WebSocket` in any letter case), then
+    /// carry exactly one `WebSocket-Origin` and one `WebSocket-Location`, byte-equal to the
+    /// origin sent and the URL built, and at most one `WebSocket-Protocol`, only when one was
+    /// offered and equal to it (draft-75 makes the echo optional: without it, no subprotocol
+    /// was agreed). No answer follows the blank line: the next bytes are frames.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`ClientConfig::validate`], and [`Error::InvalidValue`] naming
+    /// [`Setting::Protocols`](crate::Setting::Protocols) for more than one subprotocol or
+    /// [`Setting::ContentLength`](crate::Setting::ContentLength) for
+    /// [`ClientConfig::with_content_length`].
     pub fn new_hixie75(config: ClientConfig<'a>, storage: S) -> Result<Self, Error> {
-        Self::new(config.with_hixie75(true), Keys::unused(), storage)
+        config.validate_hixie75()?;
+        Ok(Self::with_keys(config, None, storage))
+    }
+
+    fn with_keys(config: ClientConfig<'a>, keys: Option<Keys>, storage: S) -> Self {
+        ClientHandshake {
+            config,
+            expected: keys.as_ref().map(Keys::answer).unwrap_or_default(),
+            record: ResponseRecord::new(&config, keys.is_none()),
+            keys,
+            head: HeadBuffer::new(storage),
+            state: State::Request,
+        }
     }
 
     // ----- output -----
 
     /// Writes the whole request, head and key3 (for hixie-75 the head alone), into `out` and
-    /// returns its length. Send all of
-    /// it in one write. Call it once, before [`receive`](Self::receive); a second call is
-    /// [`Error::InvalidState`].
+    /// returns its length. Send all of it in one write. Call it once, before
+    /// [`receive`](Self::receive).
     ///
-    /// When `out` is too small this returns [`Error::BufferTooSmall`] with the length needed,
-    /// writes nothing and changes nothing; [`request_len`](Self::request_len) tells it ahead.
+    /// # Errors
+    ///
+    /// [`Error::BufferTooSmall`] with the length needed, when `out` is too small: nothing is
+    /// written and nothing changes ([`request_len`](Self::request_len) tells it ahead).
+    /// [`Error::InvalidState`] on a second call.
     pub fn write_request(&mut self, out: &mut [u8]) -> Result<usize, Error> {
         if !matches!(self.state, State::Request) {
             return Err(Error::InvalidState);
         }
-        let written = request::write_request(&self.config, &self.keys, out)?;
+        let written = emit::write(&self.request_head(), out)?;
         self.state = State::Head;
         Ok(written)
     }
 
+    fn request_head(&self) -> RequestHead<'_, 'a> {
+        RequestHead {
+            config: &self.config,
+            keys: self.keys.as_ref(),
+        }
+    }
+
     // ----- input -----
 
-    /// Feeds bytes from the server. Call it with whatever arrived; on `Ok`, `used` bytes were
-    /// taken and the rest of `input` must be passed again later (or, once the connection is
-    /// [`Established`], to the framing layer).
+    /// Feeds bytes from the server. Call it with whatever arrived; `used` bytes were taken,
+    /// and the rest of `input` must be passed again later (or, once the connection is
+    /// [`Established`], to the connection). No event: more bytes are needed.
     ///
-    /// A fault of the server's is an `Err` with [`Fault::Peer`](crate::Fault::Peer): close
-    /// the connection. After a fault, every call returns the same error. Calling this before
+    /// # Errors
+    ///
+    /// A fault of the server's has [`Fault::Peer`]: close the connection. After a fault,
+    /// every call returns the same error. Calling this before
     /// [`write_request`](Self::write_request) or after the handshake is over is
-    /// [`Error::InvalidState`].
-    pub fn receive(&mut self, input: &[u8]) -> Result<Received<'_>, Error> {
+    /// [`Error::InvalidState`]; a head limit or storage under 16 bytes is
+    /// [`Error::InvalidValue`] naming [`Setting::MaxHead`](crate::Setting::MaxHead).
+    pub fn receive(&mut self, input: &[u8]) -> Result<Received<Established<'_>>, Error> {
         match self.state {
             State::Head => self.receive_head(input),
             State::Answer { .. } => self.receive_answer(input, 0),
@@ -233,47 +277,33 @@ impl<'a, S: AsRef<[u8]> + AsMut<[u8]>> ClientHandshake<'a, S> {
         }
     }
 
-    fn receive_head(&mut self, input: &[u8]) -> Result<Received<'_>, Error> {
-        let (config, recorder) = (&self.config, &mut self.recorder);
-        let read = read_head(
-            self.storage.as_mut(),
-            &mut self.filled,
-            &mut self.scanner,
-            &config.limits,
-            input,
-            |head, line, first| match &head[line.clone()] {
-                status if first && config.hixie75 => response::hixie75_status_line(status),
-                status if first => response::status_line(status),
-                _ => recorder.field(head, line),
-            },
-        );
+    fn receive_head(&mut self, input: &[u8]) -> Result<Received<Established<'_>>, Error> {
+        let (config, record) = (&self.config, &mut self.record);
+        let hixie75 = self.keys.is_none();
+        let read = self.head.read(&config.limits, input, |head, line, first| {
+            match head.get(line.clone()) {
+                Some(status) if first && hixie75 => response::hixie75_status_line(status),
+                Some(status) if first => response::status_line(status),
+                _ => record.field(head, line),
+            }
+        });
         let used = match read {
-            // No room at all is the caller's setup, not a fault that ends the handshake.
-            Err(error @ Error::BufferTooSmall { .. }) => return Err(error),
+            Err(error) if error.fault() == Fault::Caller => return Err(error),
             // The status line must end in CR LF (draft 4.1 step 29).
-            Err(Error::BareCrOrLf) if self.scanner.lines() == 0 => {
+            Err(Error::BareCrOrLf) if self.head.lines() == 0 => {
                 return Err(self.fail(Error::BadStatusLine))
             }
             Err(error) => return Err(self.fail(error)),
-            Ok(HeadRead::Partial(used)) => {
-                return Ok(Received {
-                    used,
-                    outcome: Outcome::Partial,
-                })
-            }
+            Ok(HeadRead::Partial(used)) => return Ok(Received::partial(used)),
             Ok(HeadRead::Complete(used)) => used,
         };
-        let head = self.storage.as_ref().get(..self.filled).unwrap_or_default();
-        match self.recorder.judge(head, &self.config) {
-            Ok(protocol) if self.config.hixie75 => {
+        match self.record.judge(self.head.head(), &self.config) {
+            Ok(protocol) if hixie75 => {
                 // No answer follows: the next byte is already a frame's.
                 self.state = State::Done {
                     protocol: protocol.clone(),
                 };
-                Ok(Received {
-                    used,
-                    outcome: Outcome::Established(self.view(protocol)),
-                })
+                Ok(Received::event(used, self.view(protocol)))
             }
             Ok(protocol) => {
                 self.state = State::Answer {
@@ -288,7 +318,11 @@ impl<'a, S: AsRef<[u8]> + AsMut<[u8]>> ClientHandshake<'a, S> {
     }
 
     /// Takes answer bytes from `input`; `used` bytes of the caller's input came before it.
-    fn receive_answer(&mut self, input: &[u8], used: usize) -> Result<Received<'_>, Error> {
+    fn receive_answer(
+        &mut self,
+        input: &[u8],
+        used: usize,
+    ) -> Result<Received<Established<'_>>, Error> {
         let State::Answer {
             protocol,
             mut got,
@@ -309,10 +343,7 @@ impl<'a, S: AsRef<[u8]> + AsMut<[u8]>> ClientHandshake<'a, S> {
                 got,
                 have,
             };
-            return Ok(Received {
-                used,
-                outcome: Outcome::Partial,
-            });
+            return Ok(Received::partial(used));
         }
         if got != self.expected {
             return Err(self.fail(Error::ChallengeMismatch));
@@ -320,18 +351,16 @@ impl<'a, S: AsRef<[u8]> + AsMut<[u8]>> ClientHandshake<'a, S> {
         self.state = State::Done {
             protocol: protocol.clone(),
         };
-        Ok(Received {
-            used,
-            outcome: Outcome::Established(self.view(protocol)),
-        })
+        Ok(Received::event(used, self.view(protocol)))
     }
 
     fn view(&self, protocol: Option<Range<usize>>) -> Established<'_> {
-        let head = self.storage.as_ref().get(..self.filled).unwrap_or_default();
+        let head = self.head.head();
         Established {
             protocol: protocol.and_then(|span| head.get(span)).map(ascii_str),
             response: Response { head },
-            hixie75: self.config.hixie75,
+            hixie75: self.keys.is_none(),
+            frames: self.config.frames,
         }
     }
 
@@ -346,7 +375,7 @@ impl<'a, S: AsRef<[u8]> + AsMut<[u8]>> ClientHandshake<'a, S> {
     /// needs.
     #[must_use]
     pub fn request_len(&self) -> usize {
-        request::request_len(&self.config, &self.keys)
+        emit::emitted_len(&self.request_head())
     }
 
     /// The handshake's facts once it is [`Established`]; `None` before (and after a fault).
@@ -360,8 +389,14 @@ impl<'a, S: AsRef<[u8]> + AsMut<[u8]>> ClientHandshake<'a, S> {
 
     /// Whether the handshake is over and the connection open.
     #[must_use]
-    pub fn is_established(&self) -> bool {
+    pub fn is_done(&self) -> bool {
         matches!(self.state, State::Done { .. })
+    }
+
+    /// Whether this machine speaks hixie-75 ([`new_hixie75`](Self::new_hixie75)).
+    #[must_use]
+    pub fn is_hixie75(&self) -> bool {
+        self.keys.is_none()
     }
 
     /// The configuration this machine was made with.
@@ -370,14 +405,14 @@ impl<'a, S: AsRef<[u8]> + AsMut<[u8]>> ClientHandshake<'a, S> {
         &self.config
     }
 
-    /// The keys sent (or to be sent); in hixie-75 mode none are sent, whatever this holds.
+    /// The keys sent (or to be sent); `None` for hixie-75, which has none.
     #[must_use]
-    pub fn keys(&self) -> &Keys {
-        &self.keys
+    pub fn keys(&self) -> Option<&Keys> {
+        self.keys.as_ref()
     }
 
     /// Gives the head storage back, for reuse by the next connection.
     pub fn into_storage(self) -> S {
-        self.storage
+        self.head.into_storage()
     }
 }

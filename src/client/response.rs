@@ -5,7 +5,8 @@
 use core::ops::Range;
 
 use super::config::ClientConfig;
-use super::request::{emit_location, emit_protocols, Matcher, Sink};
+use super::request::{emit_location, emit_protocols};
+use crate::emit::{matches, Sink};
 use crate::{Error, Field};
 
 /// Checks the status line (without its CR LF): at least two spaces, a 3-digit code between
@@ -64,7 +65,7 @@ fn hixie75_fixed_field(line: &[u8], index: usize, any_case_upgrade: bool) -> Res
 /// Splits a field line by the draft's rules: the name is everything before the first colon
 /// (not empty), the value everything after it with one leading space removed. Nothing else is
 /// trimmed.
-fn split_field(line: &[u8]) -> Result<(&[u8], &[u8]), Error> {
+fn split_field_draft(line: &[u8]) -> Result<(&[u8], &[u8]), Error> {
     match memchr::memchr(b':', line) {
         Some(colon) if colon > 0 => {
             let value = &line[colon + 1..];
@@ -76,12 +77,12 @@ fn split_field(line: &[u8]) -> Result<(&[u8], &[u8]), Error> {
 
 /// One field the handshake requires once: where its value is and whether it repeated.
 #[derive(Debug, Clone, Default)]
-struct Slot {
+struct FieldOnce {
     value: Option<Range<usize>>,
     repeated: bool,
 }
 
-impl Slot {
+impl FieldOnce {
     fn record(&mut self, value: Range<usize>) {
         if self.value.is_some() {
             self.repeated = true;
@@ -102,25 +103,26 @@ impl Slot {
 
 /// The fields recorded while the head streams in, so the complete head is not read again.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Recorder {
-    upgrade: Slot,
-    connection: Slot,
-    origin: Slot,
-    location: Slot,
-    protocol: Slot,
+pub(crate) struct ResponseRecord {
+    upgrade: FieldOnce,
+    connection: FieldOnce,
+    origin: FieldOnce,
+    location: FieldOnce,
+    protocol: FieldOnce,
     count: usize,
     /// Reading a hixie-75 response: its fixed start and its field names without `Sec-`.
     hixie75: bool,
     any_case_upgrade: bool,
 }
 
-impl Recorder {
-    /// A recorder for the response to a request made with `config`.
-    pub(crate) fn new(config: &ClientConfig<'_>) -> Self {
-        Recorder {
-            hixie75: config.hixie75,
+impl ResponseRecord {
+    /// A record of the response to a request made with `config` (in hixie-75's words if
+    /// `hixie75`).
+    pub(crate) fn new(config: &ClientConfig<'_>, hixie75: bool) -> Self {
+        ResponseRecord {
+            hixie75,
             any_case_upgrade: config.any_case_upgrade,
-            ..Recorder::default()
+            ..ResponseRecord::default()
         }
     }
 
@@ -130,7 +132,7 @@ impl Recorder {
         if self.hixie75 && self.count < 2 {
             hixie75_fixed_field(text, self.count, self.any_case_upgrade)?;
         }
-        let (name, value) = split_field(text)?;
+        let (name, value) = split_field_draft(text)?;
         self.count += 1;
         let end = line.end;
         let span = end - value.len()..end;
@@ -186,15 +188,11 @@ impl Recorder {
             (Field::SecOrigin, Field::SecLocation, Field::Protocol)
         };
         let origin = self.origin.once(head, origin_field)?;
-        let mut sent = Matcher::new(origin);
-        sent.put_lowercase(config.origin.as_bytes());
-        if !sent.matched() {
+        if !matches(origin, |sent| sent.put_lowercase(config.origin.as_bytes())) {
             return Err(Error::OriginMismatch);
         }
         let location = self.location.once(head, location_field)?;
-        let mut built = Matcher::new(location);
-        emit_location(&config.url, &mut built);
-        if !built.matched() {
+        if !matches(location, |built| emit_location(&config.url, built)) {
             return Err(Error::LocationMismatch);
         }
         if self.protocol.repeated {
@@ -207,9 +205,8 @@ impl Recorder {
             (Some(_), []) | (None, _) => Err(Error::ProtocolMismatch),
             (Some(span), offered) => {
                 let chosen = head.get(span.clone()).ok_or(Error::ProtocolMismatch)?;
-                let mut whole = Matcher::new(chosen);
-                emit_protocols(offered, &mut whole);
-                if whole.matched() || offered.iter().any(|p| p.as_bytes() == chosen) {
+                let whole = matches(chosen, |offer| emit_protocols(offered, offer));
+                if whole || offered.iter().any(|p| p.as_bytes() == chosen) {
                     Ok(Some(span.clone()))
                 } else {
                     Err(Error::ProtocolMismatch)
@@ -288,7 +285,7 @@ impl<'h> Iterator for ResponseFields<'h> {
                 self.rest = &[];
                 return None;
             }
-            if let Ok(field) = split_field(line) {
+            if let Ok(field) = split_field_draft(line) {
                 return Some(field);
             }
         }
@@ -326,10 +323,10 @@ mod tests {
 
     #[test]
     fn fields_by_the_draft() {
-        assert_eq!(split_field(b"A:b"), Ok((&b"A"[..], &b"b"[..])));
-        assert_eq!(split_field(b"A:  b "), Ok((&b"A"[..], &b" b "[..])));
-        assert_eq!(split_field(b"A b:"), Ok((&b"A b"[..], &b""[..])));
-        assert_eq!(split_field(b":b"), Err(Error::BadField));
-        assert_eq!(split_field(b"Ab"), Err(Error::BadField));
+        assert_eq!(split_field_draft(b"A:b"), Ok((&b"A"[..], &b"b"[..])));
+        assert_eq!(split_field_draft(b"A:  b "), Ok((&b"A"[..], &b" b "[..])));
+        assert_eq!(split_field_draft(b"A b:"), Ok((&b"A b"[..], &b""[..])));
+        assert_eq!(split_field_draft(b":b"), Err(Error::BadField));
+        assert_eq!(split_field_draft(b"Ab"), Err(Error::BadField));
     }
 }

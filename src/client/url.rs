@@ -36,6 +36,11 @@ pub struct Url<'a> {
 impl<'a> Url<'a> {
     /// Parses `url`. The scheme is matched case-insensitively; everything else is kept as
     /// written (the host is lowercased when it is sent).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidUrl`] for anything but `ws://` or `wss://`, a host, an optional port in
+    /// 1..=65535, and a path and query of visible ASCII.
     pub fn parse(url: &'a str) -> Result<Self, Error> {
         let (secure, rest) = if let Some(rest) = strip_prefix_ignore_case(url, "ws://") {
             (false, rest)

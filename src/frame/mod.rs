@@ -1,4 +1,4 @@
-//! Data framing and the closing handshake (draft sections 4.2, 5.3 and 6).
+//! Data framing (draft sections 4.2 and 5.3).
 //!
 //! After the opening handshake both peers exchange frames:
 //!
@@ -9,7 +9,8 @@
 //!   big-endian, 7 bits a byte, with the high bit set on every byte but the last; that many
 //!   payload bytes follow (they may include `0xFF`) and are **discarded**;
 //! - the **close** is type `0xFF` with length 0: `FF 00`, or a non-minimal spelling of length 0
-//!   such as `FF 80 00`. No other type byte closes.
+//!   such as `FF 80 00`. No other type byte closes. hixie-75 has no close: there `FF 00` is
+//!   discarded like any other length-prefixed frame.
 //!
 //! # Decoder states
 //!
@@ -22,29 +23,28 @@
 //!       ├──────────────▶ Sentinel ─────────────────▶ FrameStart   (Discarded)
 //!       │      0x80–0xFF            last byte, length > 0
 //!       └──────────────▶ Length ───────────▶ Skip ─▶ FrameStart   (Discarded, after `length` bytes)
-//!                          │ last byte, length 0, type 0x80–0xFE
+//!                          │ last byte, length 0, type 0x80–0xFE (hixie-75: 0x80–0xFF)
 //!                          ├───────────────────────▶ FrameStart   (Discarded)
-//!                          │ last byte, length 0, type 0xFF
+//!                          │ last byte, length 0, type 0xFF (hixie-76 only)
 //!                          └───────────────────────▶ Closed       (Close; later input ignored)
 //!
 //!   any state ── limit exceeded or invalid UTF-8 ──▶ Failed     (the error, again and again)
 //! ```
 //!
-//! With [`DecoderConfig::closing_handshake`] off (the older hixie-75 framing), `FF 00` is an
-//! ordinary discarded frame and `Closed` is never reached.
-//!
 //! The encoder side is a handful of functions: [`encode_text`], [`text_frame_parts`] for
 //! vectored writes, [`encode_close`] and [`CLOSE_FRAME`].
 //!
 //! [`Connection`](crate::connection::Connection) combines both with the closing handshake's
-//! bookkeeping; use the pieces here directly when you need only one direction.
+//! bookkeeping, and is what a finished handshake hands over; use the pieces here directly when
+//! you need only one direction.
 
-#[cfg(feature = "alloc")]
-mod assemble;
+mod chunk;
+mod config;
 mod decode;
 mod encode;
+mod utf8;
 
-#[cfg(feature = "alloc")]
-pub use assemble::{Message, MessageAssembler};
-pub use decode::{Decoder, DecoderConfig, FrameEvent, TextChunk};
+pub use chunk::TextChunk;
+pub use config::FrameConfig;
+pub use decode::{Decoder, FrameEvent};
 pub use encode::{encode_close, encode_text, text_frame_len, text_frame_parts, CLOSE_FRAME};

@@ -3,17 +3,20 @@
 //! States and transitions:
 //!
 //! ```text
-//! Head ──complete, hixie-76──▶ Decide ──accept──▶ Key3 ──8 bytes──▶ Done
-//!   │                            └──reject──▶ Rejected
-//!   ├──complete, other version──▶ HandedOver
-//!   └──any fault──▶ Failed
+//! Head ──complete, hixie-76──────────────────▶ Pending ──accept──▶ Key3 ──8 bytes──▶ Done
+//!   │                                            │ └─────reject──▶ Rejected
+//!   ├──complete, hixie-75 (when allowed)──────▶ Pending ──accept──▶ Accepted75 ──receive──▶ Done
+//!   ├──complete, another WebSocket version────▶ HandedOver   (Outcome::OtherVersion)
+//!   ├──complete, no WebSocket asked for───────▶ HandedOver   (Outcome::NotWebSocket)
+//!   └──any fault of the peer's────────────────▶ Failed
 //! ```
 //!
 //! Feed bytes with [`ServerHandshake::receive`]; it says how many it used and what happened.
 //! When a valid request is complete you get a [`Pending`] request: the only value that can
-//! accept or reject it. Accepting writes the 101 head at once (rule R6); the 16-byte answer
-//! comes from a later `receive` as soon as key3 is complete. Bytes after key3 are never used:
-//! they are the framing layer's.
+//! accept or reject it. Accepting writes the 101 head at once ([rule R6](crate::rules#r6));
+//! the 16-byte [`Answer`] comes from a later `receive` as soon as key3 is complete, and hands
+//! over the [`Connection`] for what follows. Bytes after key3 are never used: they are the
+//! connection's.
 //!
 //! ```
 //! use hixie76::server::{Accept, Outcome, ServerConfig, ServerHandshake};
@@ -23,92 +26,140 @@
 //! Upgrade: WebSocket\r\nSec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\n\
 //! Origin: http://example.com\r\n\r\n^n:ds[4U\x00hi\xff";
 //!
+//! // 1 KiB of head storage: also the head limit, the smaller of the two applying.
 //! let mut handshake = ServerHandshake::new(ServerConfig::default(), [0u8; 1024]);
 //! let mut input = &request[..];
 //! let mut out = [0u8; 256];
 //! let mut sent = Vec::new();
-//! loop {
+//! let connection = loop {
 //!     let received = handshake.receive(input)?;
 //!     input = &input[received.used..];
-//!     match received.outcome {
-//!         Outcome::Partial => break, // read more from the peer, then call again
-//!         Outcome::Request(pending) => {
+//!     match received.event {
+//!         None => unreachable!("read more from the peer, then call again"),
+//!         Some(Outcome::Request(pending)) => {
 //!             let request = pending.request();
 //!             assert_eq!(request.resource(), "/demo");
-//!             let chat = request.protocols().find(|p| p.name() == "sample");
-//!             let accept = Accept::new().protocol(chat.map(|p| p.choice()));
-//!             let n = pending.accept(&accept, &mut out)?;
+//!             let chat = request.protocols().find(|&p| p == "sample");
+//!             let n = pending.accept(&Accept::new().with_protocol(chat), &mut out)?;
 //!             sent.extend_from_slice(&out[..n]); // write the 101 head now
 //!         }
-//!         Outcome::Answer(answer) => {
+//!         Some(Outcome::Answer(answer)) => {
 //!             sent.extend_from_slice(answer.as_bytes());
-//!             break; // `input` now holds frames: hand them to the connection
+//!             break answer.connection();
 //!         }
-//!         Outcome::OtherVersion(handover) => unreachable!("{:?}", handover.version()),
-//!         _ => unreachable!(),
+//!         Some(Outcome::OtherVersion(version, _) ) => unreachable!("{version:?}"),
+//!         Some(Outcome::NotWebSocket(_)) => unreachable!("a plain HTTP request"),
 //!     }
-//! }
+//! };
 //! assert!(sent.ends_with(b"\r\n\r\n8jKS'y:G*Co,Wxa-"));
-//! assert_eq!(input, b"\x00hi\xff");
+//! assert_eq!(input, b"\x00hi\xff"); // the first frame: the connection's
+//! assert!(!connection.is_hixie75());
 //! # Ok::<(), hixie76::Error>(())
 //! ```
+//!
+//! A server that already parsed the head with another HTTP implementation (hyper, axum) uses
+//! [`key_part`](crate::key_part) and [`answer`](crate::answer) instead of this machine.
 
+mod judge;
 mod request;
 mod response;
 
-pub use request::{Offered, ProtocolChoice, Protocols, Request, Version};
+pub use request::{Handover, Protocols, Request, Version};
 pub use response::{error_response, Accept};
 
-use request::{Fields, Parts};
-use response::{write_head, Flavour};
+use judge::{Asked, KeyParts, RequestRecord};
+use response::{write_head, Draft};
 
-use crate::key::answer;
-use crate::scan::{read_head, HeadRead, LineScanner};
-use crate::{Error, Limits, StatusCode};
+use crate::challenge::answer;
+use crate::connection::Connection;
+use crate::frame::FrameConfig;
+use crate::scan::{HeadBuffer, HeadRead};
+use crate::{Error, HeadLimits, Received, StatusCode};
 
-/// How a server judges requests.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// How a server judges requests, and how the connections it hands over read frames.
+///
+/// ```
+/// use hixie76::frame::FrameConfig;
+/// use hixie76::server::ServerConfig;
+/// use hixie76::HeadLimits;
+///
+/// let config = ServerConfig::new()
+///     .with_limits(HeadLimits::new().with_max_head(4096))
+///     .with_frames(FrameConfig::new().with_max_message(64 * 1024));
+/// assert_eq!(config.limits().max_head(), 4096);
+/// assert!(!config.allows_hixie75());
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct ServerConfig {
-    /// Head size and field count limits (the message limit is the connection's).
-    pub limits: Limits,
-    /// Answer draft-hixie-thewebsocketprotocol-75 requests instead of handing them over as
-    /// [`Version::Hixie75`]. Off by default: a hixie-75 handshake proves nothing about the
-    /// client, since any HTTP client can forge it.
-    pub allow_hixie75: bool,
+    limits: HeadLimits,
+    frames: FrameConfig,
+    hixie75: bool,
 }
 
 impl ServerConfig {
-    /// The defaults: rule R12's limits, hixie-76 only.
+    /// The defaults: [rule R12](crate::rules#r12)'s limits, hixie-76 only.
+    pub const DEFAULT: ServerConfig = ServerConfig {
+        limits: HeadLimits::DEFAULT,
+        frames: FrameConfig::DEFAULT,
+        hixie75: false,
+    };
+
+    /// The defaults, as [`ServerConfig::DEFAULT`].
     #[must_use]
     pub const fn new() -> Self {
-        ServerConfig {
-            limits: Limits::DEFAULT,
-            allow_hixie75: false,
-        }
+        Self::DEFAULT
     }
 
-    /// The same configuration with other limits.
+    /// The request head's size and field count limits.
     #[must_use]
-    pub const fn with_limits(mut self, limits: Limits) -> Self {
+    pub const fn with_limits(mut self, limits: HeadLimits) -> Self {
         self.limits = limits;
         self
     }
 
-    /// The same configuration, answering hixie-75 requests too (or not).
+    /// The frame limits and UTF-8 policy of the connection the handshake hands over.
+    #[must_use]
+    pub const fn with_frames(mut self, frames: FrameConfig) -> Self {
+        self.frames = frames;
+        self
+    }
+
+    /// Whether to answer draft-hixie-thewebsocketprotocol-75 requests instead of handing them
+    /// over as [`Version::Hixie75`]. Off by default: a hixie-75 handshake proves nothing about
+    /// the client, since any HTTP client can forge it.
     #[must_use]
     pub const fn with_hixie75(mut self, allow: bool) -> Self {
-        self.allow_hixie75 = allow;
+        self.hixie75 = allow;
         self
+    }
+
+    /// The head limits ([`with_limits`](Self::with_limits)).
+    #[must_use]
+    pub const fn limits(&self) -> &HeadLimits {
+        &self.limits
+    }
+
+    /// The connection's frame configuration ([`with_frames`](Self::with_frames)).
+    #[must_use]
+    pub const fn frames(&self) -> &FrameConfig {
+        &self.frames
+    }
+
+    /// Whether hixie-75 requests are answered ([`with_hixie75`](Self::with_hixie75)).
+    #[must_use]
+    pub const fn allows_hixie75(&self) -> bool {
+        self.hixie75
     }
 }
 
 #[derive(Debug, Clone, Copy)]
 enum State {
     Head,
-    Decide(Option<Parts>),
+    /// A valid request waits for the application; key parts for hixie-76, none for hixie-75.
+    Pending(Option<KeyParts>),
     Key3 {
-        parts: Parts,
+        parts: KeyParts,
         key3: [u8; 8],
         have: usize,
     },
@@ -122,44 +173,43 @@ enum State {
 
 /// The server's opening-handshake machine. `S` is the head storage: an array such as
 /// `[u8; 8192]`, a `&mut [u8]`, or with `alloc` a `Vec<u8>`/`Box<[u8]>`. The head limit is the
-/// smaller of [`Limits::max_head`] and the storage's length.
+/// smaller of [`HeadLimits::max_head`] and the storage's length.
+///
+/// Its methods come in two groups: **input**, [`receive`](Self::receive), and **queries**,
+/// [`pending`](Self::pending), [`request`](Self::request), [`is_done`](Self::is_done). Output
+/// comes from the values `receive` hands out: [`Pending::accept`] or [`Pending::reject`] write
+/// the response head, and [`Answer`] gives the 16 bytes that end the handshake.
 #[derive(Debug)]
 pub struct ServerHandshake<S> {
-    storage: S,
-    filled: usize,
-    scanner: LineScanner,
-    fields: Fields,
+    head: HeadBuffer<S>,
+    record: RequestRecord,
     config: ServerConfig,
     state: State,
 }
 
-/// The result of one [`ServerHandshake::receive`] call.
+/// What a [`ServerHandshake::receive`] call found.
+///
+/// Exhaustive on purpose: a new outcome would be a compile error at every `match`, never a
+/// silently ignored case.
 #[derive(Debug)]
-#[must_use]
-pub struct Received<'h, S> {
-    /// How many bytes of the input were used. The rest belongs to a later call or, after
-    /// [`Outcome::Answer`] or [`Outcome::OtherVersion`], to the next layer.
-    pub used: usize,
-    /// What the machine needs or offers now.
-    pub outcome: Outcome<'h, S>,
-}
-
-/// What happened in a [`ServerHandshake::receive`] call.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum Outcome<'h, S> {
-    /// More bytes are needed (of the head, or of key3). Not an error.
-    Partial,
+pub enum Outcome<'h> {
     /// A valid request head is complete: accept or reject it.
-    Request(Pending<'h, S>),
-    /// Key3 is complete: send this answer after the 101 head. The handshake is over; any
-    /// input after `used` is frame data.
+    Request(Pending<'h>),
+    /// Key3 is complete (for hixie-75, the head was accepted): send this answer after the 101
+    /// head. The handshake is over; any input after `used` is frame data, for
+    /// [`Answer::connection`].
     Answer(Answer),
-    /// The head asks for another WebSocket version: hand the connection over.
-    OtherVersion(Handover<'h>),
+    /// The head asks for another WebSocket version: hand the connection over, the head's
+    /// bytes first.
+    OtherVersion(Version, Handover<'h>),
+    /// The head asks for no WebSocket at all (no `Upgrade`, or another protocol such as
+    /// `h2c`, and no WebSocket keys): it is a plain HTTP request, for whatever serves the
+    /// port's pages.
+    NotWebSocket(Handover<'h>),
 }
 
-/// The server's answer to the challenge: 16 bytes for hixie-76, none for hixie-75.
+/// The server's answer to the challenge: 16 bytes for hixie-76, none for hixie-75. It also
+/// hands over the [`Connection`] for what follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 // Aligned so that an outcome carrying it is moved as whole words: at the odd offset a byte
 // array gets after an enum tag, copying it stalled store forwarding on every handshake.
@@ -167,6 +217,7 @@ pub enum Outcome<'h, S> {
 pub struct Answer {
     bytes: [u8; 16],
     len: u8,
+    frames: FrameConfig,
 }
 
 impl Answer {
@@ -174,7 +225,7 @@ impl Answer {
     #[must_use]
     #[inline]
     pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes[..usize::from(self.len)]
+        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
     }
 
     /// Whether this completes a hixie-75 handshake (no answer bytes, no closing handshake).
@@ -183,29 +234,18 @@ impl Answer {
     pub fn is_hixie75(&self) -> bool {
         self.len == 0
     }
-}
 
-/// A complete request for another WebSocket version, with the bytes this machine consumed.
-#[derive(Debug, Clone, Copy)]
-pub struct Handover<'h> {
-    version: Version,
-    head: &'h [u8],
-}
-
-impl<'h> Handover<'h> {
-    /// The version the request asks for.
+    /// The connection that follows the handshake: for the draft that was negotiated (a
+    /// closing handshake for hixie-76, none for hixie-75), with the frame limits and UTF-8
+    /// policy of [`ServerConfig::with_frames`].
     #[must_use]
     #[inline]
-    pub fn version(&self) -> Version {
-        self.version
-    }
-
-    /// The request head exactly as received, through its blank line. Give these bytes,
-    /// followed by the unused rest of the input, to an implementation of that version.
-    #[must_use]
-    #[inline]
-    pub fn bytes(&self) -> &'h [u8] {
-        self.head
+    pub fn connection(&self) -> Connection {
+        if self.is_hixie75() {
+            Connection::new_hixie75(self.frames)
+        } else {
+            Connection::new(self.frames)
+        }
     }
 }
 
@@ -213,32 +253,41 @@ impl<'h> Handover<'h> {
 /// completed a valid head hands one out, and accepting or rejecting consumes it, so a request
 /// cannot be answered twice or answered before it exists.
 #[derive(Debug)]
-pub struct Pending<'h, S> {
-    handshake: &'h mut ServerHandshake<S>,
+pub struct Pending<'h> {
+    request: Request<'h>,
+    state: &'h mut State,
 }
 
-impl<S: AsRef<[u8]> + AsMut<[u8]>> Pending<'_, S> {
+impl<'h> Pending<'h> {
     /// The request, to decide on.
     #[must_use]
-    pub fn request(&self) -> Request<'_> {
-        self.handshake.view()
+    pub fn request(&self) -> Request<'h> {
+        self.request
     }
 
     /// Accepts: writes the 101 head into `out` and returns its length. Send it at once; the
     /// answer follows from [`ServerHandshake::receive`] when key3 is complete.
     ///
-    /// On an error nothing is written and nothing changes: [`ServerHandshake::pending`] gives
-    /// the request back to try again (with a larger buffer, or other fields).
+    /// # Errors
+    ///
+    /// All are the caller's ([`Fault::Caller`](crate::Fault::Caller)); nothing is written and
+    /// nothing changes, and [`ServerHandshake::pending`] gives the request back to try again:
+    ///
+    /// - [`Error::ProtocolNotOffered`]: the subprotocol is not one the client offered;
+    /// - [`Error::NoProtocolChosen`]: the client offered subprotocols and none was chosen
+    ///   (reject instead);
+    /// - [`Error::InvalidValue`]: an extra field cannot be sent;
+    /// - [`Error::BufferTooSmall`]: `out` is too small for the head.
     pub fn accept(self, accept: &Accept<'_>, out: &mut [u8]) -> Result<usize, Error> {
-        let State::Decide(parts) = self.handshake.state else {
+        let State::Pending(parts) = *self.state else {
             return Err(Error::InvalidState);
         };
-        let flavour = match parts {
-            Some(_) => Flavour::Hixie76,
-            None => Flavour::Hixie75,
+        let draft = match parts {
+            Some(_) => Draft::Hixie76,
+            None => Draft::Hixie75,
         };
-        let written = write_head(&self.handshake.view(), accept, flavour, out)?;
-        self.handshake.state = match parts {
+        let written = write_head(&self.request, accept, draft, out)?;
+        *self.state = match parts {
             Some(parts) => State::Key3 {
                 parts,
                 key3: [0; 8],
@@ -252,7 +301,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> Pending<'_, S> {
     /// Refuses the request: returns the response to send before closing the connection.
     #[must_use = "send the refusal before closing"]
     pub fn reject(self, status: StatusCode) -> &'static [u8] {
-        self.handshake.state = State::Rejected;
+        *self.state = State::Rejected;
         error_response(status)
     }
 }
@@ -261,10 +310,8 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> ServerHandshake<S> {
     /// A machine that buffers the head in `storage`.
     pub fn new(config: ServerConfig, storage: S) -> Self {
         ServerHandshake {
-            storage,
-            filled: 0,
-            scanner: LineScanner::default(),
-            fields: Fields::default(),
+            head: HeadBuffer::new(storage),
+            record: RequestRecord::default(),
             config,
             state: State::Head,
         }
@@ -272,111 +319,109 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> ServerHandshake<S> {
 
     // ----- input -----
 
-    /// Feeds bytes from the peer. Call it with whatever arrived; on `Ok`, `used` bytes were
-    /// taken and the rest of `input` must be passed again later (or, once the handshake is
-    /// over, to the next layer).
+    /// Feeds bytes from the peer. Call it with whatever arrived; `used` bytes were taken, and
+    /// the rest of `input` must be passed again later (or, once the handshake is over, to the
+    /// next layer). No event: more bytes are needed.
     ///
-    /// A peer's fault is an `Err` with [`Fault::Peer`](crate::Fault::Peer): send
-    /// [`error_response`] of its [`status`](Error::status) and close. After a fault, every
-    /// call returns the same error.
-    pub fn receive(&mut self, input: &[u8]) -> Result<Received<'_, S>, Error> {
+    /// # Errors
+    ///
+    /// A peer's fault has [`Fault::Peer`](crate::Fault::Peer): send [`error_response`] of its
+    /// [`status`](Error::status) and close. After a fault, every call returns the same error.
+    /// [`Error::InvalidValue`] naming [`Setting::MaxHead`](crate::Setting::MaxHead) when the
+    /// head limit or the storage is under 16 bytes, and [`Error::InvalidState`] once the
+    /// handshake is over, are the caller's.
+    pub fn receive(&mut self, input: &[u8]) -> Result<Received<Outcome<'_>>, Error> {
         match self.state {
             State::Head => self.receive_head(input),
-            State::Decide(_) => Ok(Received {
-                used: 0,
-                outcome: Outcome::Request(Pending { handshake: self }),
-            }),
+            State::Pending(_) => Ok(Received::event(0, Outcome::Request(self.pending_view()))),
             State::Key3 {
                 parts,
                 mut key3,
                 have,
             } => {
                 let take = input.len().min(8 - have);
-                key3[have..have + take].copy_from_slice(&input[..take]);
+                if let (Some(dest), Some(src)) =
+                    (key3.get_mut(have..have + take), input.get(..take))
+                {
+                    dest.copy_from_slice(src);
+                }
                 let have = have + take;
                 if have < 8 {
                     self.state = State::Key3 { parts, key3, have };
-                    return Ok(Received {
-                        used: take,
-                        outcome: Outcome::Partial,
-                    });
+                    return Ok(Received::partial(take));
                 }
                 self.state = State::Done;
-                Ok(Received {
-                    used: take,
-                    outcome: Outcome::Answer(Answer {
-                        bytes: answer(parts.part1, parts.part2, key3),
-                        len: 16,
-                    }),
-                })
+                let answer = Answer {
+                    bytes: answer(parts.part1, parts.part2, key3),
+                    len: 16,
+                    frames: self.config.frames,
+                };
+                Ok(Received::event(take, Outcome::Answer(answer)))
             }
             State::Accepted75 => {
                 self.state = State::Done;
-                Ok(Received {
-                    used: 0,
-                    outcome: Outcome::Answer(Answer {
-                        bytes: [0; 16],
-                        len: 0,
-                    }),
-                })
+                let answer = Answer {
+                    bytes: [0; 16],
+                    len: 0,
+                    frames: self.config.frames,
+                };
+                Ok(Received::event(0, Outcome::Answer(answer)))
             }
             State::Failed(error) => Err(error),
             State::Done | State::HandedOver | State::Rejected => Err(Error::InvalidState),
         }
     }
 
-    fn receive_head(&mut self, input: &[u8]) -> Result<Received<'_, S>, Error> {
-        let fields = &mut self.fields;
-        let read = read_head(
-            self.storage.as_mut(),
-            &mut self.filled,
-            &mut self.scanner,
-            &self.config.limits,
-            input,
-            |head, line, first| {
-                fields.line(head, line, first);
+    fn receive_head(&mut self, input: &[u8]) -> Result<Received<Outcome<'_>>, Error> {
+        let record = &mut self.record;
+        let read = self
+            .head
+            .read(&self.config.limits, input, |head, line, first| {
+                record.line(head, line, first);
                 Ok(())
-            },
-        );
+            });
         match read {
-            // No room at all is the caller's setup, not a fault that ends the handshake.
-            Err(error @ Error::BufferTooSmall { .. }) => Err(error),
+            Err(error) if error.fault() == crate::Fault::Caller => Err(error),
             Err(error) => Err(self.fail(error)),
-            Ok(HeadRead::Partial(used)) => Ok(Received {
-                used,
-                outcome: Outcome::Partial,
-            }),
+            Ok(HeadRead::Partial(used)) => Ok(Received::partial(used)),
             Ok(HeadRead::Complete(used)) => self.complete_head(used),
         }
     }
 
-    fn complete_head(&mut self, used: usize) -> Result<Received<'_, S>, Error> {
-        let head = &self.storage.as_ref()[..self.filled];
-        let judged = match self.fields.version() {
-            Some(Version::Hixie75) if self.config.allow_hixie75 => {
-                self.fields.judge_hixie75(head).map(|()| None)
+    fn complete_head(&mut self, used: usize) -> Result<Received<Outcome<'_>>, Error> {
+        let head = self.head.head();
+        let judged = match self.record.asked(head) {
+            Asked::Hixie76 => self.record.judge(head).map(Some),
+            Asked::Other(Version::Hixie75) if self.config.hixie75 => {
+                self.record.judge_hixie75(head).map(|()| None)
             }
-            Some(version) => {
+            Asked::Other(version) => {
                 self.state = State::HandedOver;
-                return Ok(Received {
+                let handover = Handover::new(self.head.head());
+                return Ok(Received::event(
                     used,
-                    outcome: Outcome::OtherVersion(Handover {
-                        version,
-                        head: &self.storage.as_ref()[..self.filled],
-                    }),
-                });
+                    Outcome::OtherVersion(version, handover),
+                ));
             }
-            None => self.fields.judge(head).map(Some),
+            Asked::NotWebSocket => {
+                self.state = State::HandedOver;
+                let handover = Handover::new(self.head.head());
+                return Ok(Received::event(used, Outcome::NotWebSocket(handover)));
+            }
         };
         match judged {
             Ok(parts) => {
-                self.state = State::Decide(parts);
-                Ok(Received {
-                    used,
-                    outcome: Outcome::Request(Pending { handshake: self }),
-                })
+                self.state = State::Pending(parts);
+                Ok(Received::event(used, Outcome::Request(self.pending_view())))
             }
             Err(error) => Err(self.fail(error)),
+        }
+    }
+
+    fn pending_view(&mut self) -> Pending<'_> {
+        Pending {
+            request: Request::new(self.head.head(), &self.record),
+            state: &mut self.state,
         }
     }
 
@@ -385,21 +430,14 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> ServerHandshake<S> {
         error
     }
 
-    fn view(&self) -> Request<'_> {
-        Request {
-            head: &self.storage.as_ref()[..self.filled],
-            fields: &self.fields,
-        }
-    }
-
     // ----- queries -----
 
     /// The request waiting for a decision, if there is one: the same value
     /// [`Outcome::Request`] carried, for a caller that set it aside.
     #[must_use]
-    pub fn pending(&mut self) -> Option<Pending<'_, S>> {
+    pub fn pending(&mut self) -> Option<Pending<'_>> {
         match self.state {
-            State::Decide(_) => Some(Pending { handshake: self }),
+            State::Pending(_) => Some(self.pending_view()),
             _ => None,
         }
     }
@@ -409,8 +447,8 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> ServerHandshake<S> {
     #[must_use]
     pub fn request(&self) -> Option<Request<'_>> {
         match self.state {
-            State::Decide(_) | State::Key3 { .. } | State::Accepted75 | State::Done => {
-                Some(self.view())
+            State::Pending(_) | State::Key3 { .. } | State::Accepted75 | State::Done => {
+                Some(Request::new(self.head.head(), &self.record))
             }
             _ => None,
         }
@@ -422,8 +460,14 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> ServerHandshake<S> {
         matches!(self.state, State::Done)
     }
 
+    /// The configuration this machine was made with.
+    #[must_use]
+    pub fn config(&self) -> &ServerConfig {
+        &self.config
+    }
+
     /// Gives the head storage back, for reuse by the next connection.
     pub fn into_storage(self) -> S {
-        self.storage
+        self.head.into_storage()
     }
 }

@@ -2,24 +2,25 @@
 //!
 //! Every byte written here either is a constant or came from a request field that was
 //! validated when the head completed, or from an application value checked here; nothing
-//! carrying CR, LF or NUL can reach the output (rule R5).
+//! carrying CR, LF or NUL can reach the output ([rule R5](crate::rules#r5)).
 
 use crate::authority::port_text;
-use crate::scan::is_extra_field;
-use crate::server::request::{ProtocolChoice, Request};
-use crate::{Error, StatusCode};
+use crate::emit::{self, emit_fields, is_extra_field, Emit, Sink};
+use crate::server::request::Request;
+use crate::{Error, Setting, StatusCode};
 
 /// The application's decision to accept a request, built with chained calls.
 ///
 /// ```
 /// use hixie76::server::Accept;
 /// let cookies = [("Set-Cookie", "id=1; HttpOnly")];
-/// let accept = Accept::new().secure(true).fields(&cookies);
-/// # let _ = accept;
+/// let accept = Accept::new().with_protocol(Some("chat")).with_secure(true).with_fields(&cookies);
+/// assert_eq!(accept.protocol(), Some("chat"));
 /// ```
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Accept<'a> {
-    protocol: Option<ProtocolChoice>,
+    protocol: Option<&'a str>,
     secure: bool,
     fields: &'a [(&'a str, &'a str)],
 }
@@ -36,38 +37,59 @@ impl<'a> Accept<'a> {
         }
     }
 
-    /// Agree on one of the offered subprotocols (or on none, with `None`). Only a choice
-    /// taken from the request's [`protocols`](Request::protocols) can be passed.
+    /// The subprotocol to agree on: one of the request's
+    /// [`protocols`](Request::protocols), or `None` when the client offered none. It is
+    /// checked when the request is accepted, and the request's own bytes are echoed.
     #[must_use]
     #[inline]
-    pub const fn protocol(mut self, choice: Option<ProtocolChoice>) -> Self {
-        self.protocol = choice;
+    pub const fn with_protocol(mut self, protocol: Option<&'a str>) -> Self {
+        self.protocol = protocol;
         self
     }
 
-    /// Whether the connection is TLS: the Location then says `wss://` and port 443 is the
-    /// default one.
+    /// Whether the client reached the server over TLS (terminated here or in a proxy in
+    /// front): the Location then says `wss://`, and port 443 is the default one.
     #[must_use]
     #[inline]
-    pub const fn secure(mut self, secure: bool) -> Self {
+    pub const fn with_secure(mut self, secure: bool) -> Self {
         self.secure = secure;
         self
     }
 
     /// Extra response fields such as `Set-Cookie`, written after the handshake's own. Names
     /// must be tokens and values free of CR, LF, NUL and other control bytes; the handshake's
-    /// own fields (`Upgrade`, `Connection`, `Sec-WebSocket-*`, `WebSocket-*`) cannot be added.
+    /// own fields (`Upgrade`, `Connection`, `Sec-WebSocket-*`, `WebSocket-*`) and those that
+    /// would change how the head is read (`Content-Length`, `Transfer-Encoding`) cannot be
+    /// added.
     #[must_use]
     #[inline]
-    pub const fn fields(mut self, fields: &'a [(&'a str, &'a str)]) -> Self {
+    pub const fn with_fields(mut self, fields: &'a [(&'a str, &'a str)]) -> Self {
         self.fields = fields;
         self
     }
+
+    /// The subprotocol to agree on ([`with_protocol`](Self::with_protocol)).
+    #[must_use]
+    pub const fn protocol(&self) -> Option<&'a str> {
+        self.protocol
+    }
+
+    /// Whether the Location says `wss://` ([`with_secure`](Self::with_secure)).
+    #[must_use]
+    pub const fn is_secure(&self) -> bool {
+        self.secure
+    }
+
+    /// The extra response fields ([`with_fields`](Self::with_fields)).
+    #[must_use]
+    pub const fn fields(&self) -> &'a [(&'a str, &'a str)] {
+        self.fields
+    }
 }
 
-/// Which handshake's head to write.
+/// Which draft's 101 head to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Flavour {
+pub(crate) enum Draft {
     Hixie76,
     Hixie75,
 }
@@ -77,16 +99,24 @@ pub(crate) enum Flavour {
 pub(crate) fn write_head(
     request: &Request<'_>,
     accept: &Accept<'_>,
-    flavour: Flavour,
+    draft: Draft,
     out: &mut [u8],
 ) -> Result<usize, Error> {
     for (name, value) in accept.fields {
         if !is_extra_field(name.as_bytes(), value.as_bytes(), &[]) {
-            return Err(Error::InvalidValue);
+            return Err(Error::InvalidValue(Setting::Field));
         }
     }
+    let mut offered = request.protocols();
     let protocol = match accept.protocol {
-        Some(choice) => Some(request.protocol_bytes(choice)?),
+        // The request's own bytes are echoed, so the client finds exactly what it sent.
+        Some(chosen) => Some(
+            offered
+                .find(|&p| p == chosen)
+                .ok_or(Error::ProtocolNotOffered)?,
+        ),
+        // Every conforming client fails a 101 that names none of the subprotocols it offered.
+        None if offered.next().is_some() => return Err(Error::NoProtocolChosen),
         None => None,
     };
     let (host, port) = request.host_name_and_port();
@@ -96,9 +126,9 @@ pub(crate) fn write_head(
         Some(port) => port_text(port, &mut port_digits),
         None => &[],
     };
-    let (status, prefix): (&[u8], &[u8]) = match flavour {
-        Flavour::Hixie76 => (b"HTTP/1.1 101 WebSocket Protocol Handshake\r\n", b"Sec-"),
-        Flavour::Hixie75 => (b"HTTP/1.1 101 Web Socket Protocol Handshake\r\n", b""),
+    let (status, prefix): (&[u8], &[u8]) = match draft {
+        Draft::Hixie76 => (b"HTTP/1.1 101 WebSocket Protocol Handshake\r\n", b"Sec-"),
+        Draft::Hixie75 => (b"HTTP/1.1 101 Web Socket Protocol Handshake\r\n", b""),
     };
     let head = Head {
         status,
@@ -108,20 +138,16 @@ pub(crate) fn write_head(
         host,
         port,
         resource: request.resource_bytes(),
-        protocol,
+        protocol: protocol.map(str::as_bytes),
         fields: accept.fields,
     };
-    let needed = head.len();
-    let Some(out) = out.get_mut(..needed) else {
-        return Err(Error::BufferTooSmall { needed });
-    };
-    head.write(out);
-    Ok(needed)
+    emit::write(&head, out)
 }
 
-/// The pieces of a 101 head, gathered once so its length is known before anything is written.
+/// The pieces of a 101 head.
 struct Head<'a> {
     status: &'a [u8],
+    /// `Sec-` for hixie-76's field names, nothing for hixie-75's.
     prefix: &'a [u8],
     origin: Option<&'a [u8]>,
     scheme: &'a [u8],
@@ -132,73 +158,33 @@ struct Head<'a> {
     fields: &'a [(&'a str, &'a str)],
 }
 
-const UPGRADE_CONNECTION: &[u8] = b"Upgrade: WebSocket\r\nConnection: Upgrade\r\n";
-const ORIGIN: &[u8] = b"WebSocket-Origin: ";
-const LOCATION: &[u8] = b"WebSocket-Location: ";
-const PROTOCOL: &[u8] = b"WebSocket-Protocol: ";
-
-impl Head<'_> {
-    fn len(&self) -> usize {
-        let line = |name: &[u8], value: &[u8]| self.prefix.len() + name.len() + value.len() + 2;
-        self.status.len()
-            + UPGRADE_CONNECTION.len()
-            + self.origin.map_or(0, |origin| line(ORIGIN, origin))
-            + line(LOCATION, self.scheme)
-            + self.host.len()
-            + self.port.len()
-            + self.resource.len()
-            + self.protocol.map_or(0, |protocol| line(PROTOCOL, protocol))
-            + self
-                .fields
-                .iter()
-                .map(|(name, value)| name.len() + 2 + value.len() + 2)
-                .sum::<usize>()
-            + 2
-    }
-
-    /// Writes into `out`, which is exactly [`Head::len`] bytes long.
-    fn write(&self, out: &mut [u8]) {
-        let mut at = 0;
-        // Returns the offset after the bytes written.
-        let mut put = |bytes: &[u8]| {
-            if let Some(dest) = out.get_mut(at..at + bytes.len()) {
-                dest.copy_from_slice(bytes);
-            }
-            at += bytes.len();
-            at
-        };
-        put(self.status);
-        put(UPGRADE_CONNECTION);
+impl Emit for Head<'_> {
+    #[inline]
+    fn emit<K: Sink>(&self, sink: &mut K) {
+        sink.put(self.status);
+        sink.put(b"Upgrade: WebSocket\r\nConnection: Upgrade\r\n");
         if let Some(origin) = self.origin {
-            put(self.prefix);
-            put(ORIGIN);
-            put(origin);
-            put(b"\r\n");
+            sink.put(self.prefix);
+            sink.put(b"WebSocket-Origin: ");
+            sink.put(origin);
+            sink.put(b"\r\n");
         }
-        put(self.prefix);
-        put(LOCATION);
-        let host_at = put(self.scheme);
-        put(self.host);
-        put(self.port);
-        put(self.resource);
-        put(b"\r\n");
-        if let Some(protocol) = self.protocol {
-            put(self.prefix);
-            put(PROTOCOL);
-            put(protocol);
-            put(b"\r\n");
-        }
-        for (name, value) in self.fields {
-            put(name.as_bytes());
-            put(b": ");
-            put(value.as_bytes());
-            put(b"\r\n");
-        }
-        put(b"\r\n");
+        sink.put(self.prefix);
+        sink.put(b"WebSocket-Location: ");
+        sink.put(self.scheme);
         // The Location carries the host lowercased (rule R8).
-        if let Some(host) = out.get_mut(host_at..host_at + self.host.len()) {
-            host.make_ascii_lowercase();
+        sink.put_lowercase(self.host);
+        sink.put(self.port);
+        sink.put(self.resource);
+        sink.put(b"\r\n");
+        if let Some(protocol) = self.protocol {
+            sink.put(self.prefix);
+            sink.put(b"WebSocket-Protocol: ");
+            sink.put(protocol);
+            sink.put(b"\r\n");
         }
+        emit_fields(self.fields, sink);
+        sink.put(b"\r\n");
     }
 }
 
@@ -217,6 +203,9 @@ impl Head<'_> {
 pub const fn error_response(status: StatusCode) -> &'static [u8] {
     macro_rules! response {
         ($code:literal $reason:literal $($field:literal)?) => {
+            response!($code $reason $($field)? ; "close")
+        };
+        ($code:literal $reason:literal $($field:literal)? ; $connection:literal) => {
             concat!(
                 "HTTP/1.1 ",
                 $code,
@@ -224,7 +213,9 @@ pub const fn error_response(status: StatusCode) -> &'static [u8] {
                 $reason,
                 "\r\n",
                 $($field, "\r\n",)?
-                "Connection: close\r\nContent-Length: 0\r\n\r\n"
+                "Connection: ",
+                $connection,
+                "\r\nContent-Length: 0\r\n\r\n"
             )
             .as_bytes()
         };
@@ -238,6 +229,13 @@ pub const fn error_response(status: StatusCode) -> &'static [u8] {
         StatusCode::RequestHeaderFieldsTooLarge => {
             response!("431" "Request Header Fields Too Large")
         }
+        // RFC 6455 section 4.4: name the version this server speaks; RFC 9110 section 15.5.22:
+        // a 426 names the protocol to upgrade to.
+        StatusCode::UpgradeRequired => response!(
+            "426" "Upgrade Required" "Upgrade: websocket\r\nSec-WebSocket-Version: 13";
+            "Upgrade, close"
+        ),
+        StatusCode::BadGateway => response!("502" "Bad Gateway"),
         StatusCode::ServiceUnavailable => response!("503" "Service Unavailable"),
     }
 }
@@ -255,6 +253,8 @@ mod tests {
             StatusCode::NotFound,
             StatusCode::MethodNotAllowed,
             StatusCode::RequestHeaderFieldsTooLarge,
+            StatusCode::UpgradeRequired,
+            StatusCode::BadGateway,
             StatusCode::ServiceUnavailable,
         ] {
             let text = core::str::from_utf8(error_response(status)).unwrap();
@@ -265,7 +265,11 @@ mod tests {
                 .unwrap();
             assert_eq!(code.parse::<u16>(), Ok(status.code()));
             assert_eq!(reason, status.reason());
-            assert!(text.ends_with("\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"));
+            assert!(
+                text.ends_with(", close\r\nContent-Length: 0\r\n\r\n")
+                    || text.ends_with("\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+            );
+            assert_eq!(text.matches("Connection:").count(), 1);
         }
     }
 }

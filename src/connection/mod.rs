@@ -1,25 +1,35 @@
-//! The connection after the opening handshake: text both ways and the closing handshake.
+//! The connection after the opening handshake: text both ways and the closing handshake
+//! (draft sections 1.4 and 6).
 //!
-//! [`Connection`] is the same for the client and the server. It moves through
-//! [`ConnectionState`]s:
+//! [`Connection`] is the same for the client and the server, and a finished handshake hands
+//! one over ([`Answer::connection`](crate::server::Answer::connection),
+//! [`Established::connection`](crate::client::Established::connection)), configured for the
+//! draft that was negotiated. It moves through [`ConnectionState`]s:
 //!
 //! ```text
-//!             close()                         peer's FF 00
-//!   Open ──────────────────▶ CloseSent ──────────────────────────▶ Closed
-//!     │  peer's FF 00                     our FF 00 sent
-//!     └────────────────────▶ CloseReceived ─────────────────────▶ Closed
-//!                            (answer queued: poll_transmit()/close())
+//!             close()                          peer's FF 00
+//!   Open ───────────────────▶ CloseSent ───────────────────────────▶ Closed
+//!     │  peer's FF 00                      poll_transmit() gives our FF 00
+//!     ├─────────────────────▶ CloseReceived ─────────────────────────▶ Closed
+//!     │  close(), hixie-75 (no closing handshake: nothing to send)
+//!     └────────────────────────────────────────────────────────────────▶ Closed
 //! ```
 //!
-//! Once [`Connection::is_closed`] is true both peers have sent `FF 00` and the wrapper closes the
-//! transport (a server at once; a client may first wait briefly for the server to close).
+//! Once [`Connection::is_closed`] is true both peers have sent `FF 00` (or, for hixie-75, we
+//! closed) and the wrapper closes the transport (a server at once; a client may first wait
+//! briefly for the server to close).
 
-use crate::frame::{self, Decoder, DecoderConfig, FrameEvent};
-use crate::Error;
+#[cfg(feature = "alloc")]
+mod message;
+
+#[cfg(feature = "alloc")]
+pub use message::{Message, MessageAssembler};
+
+use crate::frame::{self, Decoder, FrameConfig, FrameEvent};
+use crate::{Error, Received};
 
 /// Where a [`Connection`] is in the closing handshake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum ConnectionState {
     /// Text flows both ways.
     Open,
@@ -33,17 +43,17 @@ pub enum ConnectionState {
     Closed,
 }
 
-/// A hixie-76 connection after the handshake, for either role.
+/// A connection after the handshake, for either role.
 ///
 /// Methods come in three groups:
 ///
 /// - **input**: [`receive`](Connection::receive) the bytes that arrived, as often as needed;
 /// - **output**: [`send_text`](Connection::send_text) or
-///   [`send_text_parts`](Connection::send_text_parts), [`close`](Connection::close), and
-///   [`poll_transmit`](Connection::poll_transmit) after every `receive` to get bytes the
-///   connection wants to send on its own (the answer to the peer's close);
+///   [`send_text_parts`](Connection::send_text_parts), [`close`](Connection::close) to start
+///   the closing handshake, and [`poll_transmit`](Connection::poll_transmit) after every
+///   `receive` for the bytes the connection sends on its own (the answer to the peer's close);
 /// - **queries**: [`state`](Connection::state), [`is_closed`](Connection::is_closed),
-///   [`wants_transmit`](Connection::wants_transmit).
+///   [`wants_transmit`](Connection::wants_transmit), [`is_hixie75`](Connection::is_hixie75).
 ///
 /// Errors from `receive` are the decoder's and terminal: close the transport.
 ///
@@ -53,7 +63,7 @@ pub enum ConnectionState {
 /// use hixie76::connection::{Connection, ConnectionState};
 /// use hixie76::frame::FrameEvent;
 ///
-/// let mut conn = Connection::new();
+/// let mut conn = Connection::default();
 /// let mut out = [0u8; 64];
 /// let n = conn.send_text("bye", &mut out)?;
 /// assert_eq!(&out[..n], b"\x00bye\xFF");
@@ -63,11 +73,10 @@ pub enum ConnectionState {
 ///
 /// // The peer's last words, then its answer.
 /// let mut input: &[u8] = b"\x00ok\xFF\xFF\x00";
-/// let (used, event) = conn.receive(input)?;
-/// assert!(matches!(event, Some(FrameEvent::Text { fin: true, .. })));
-/// input = &input[used..];
-/// let (_, event) = conn.receive(input)?;
-/// assert_eq!(event, Some(FrameEvent::Close));
+/// let received = conn.receive(input)?;
+/// assert!(matches!(received.event, Some(FrameEvent::Text { fin: true, .. })));
+/// input = &input[received.used..];
+/// assert_eq!(conn.receive(input)?.event, Some(FrameEvent::Close));
 /// assert!(conn.is_closed()); // close the transport now
 /// # Ok::<(), hixie76::Error>(())
 /// ```
@@ -78,9 +87,8 @@ pub enum ConnectionState {
 /// use hixie76::connection::{Connection, ConnectionState};
 /// use hixie76::frame::FrameEvent;
 ///
-/// let mut conn = Connection::new();
-/// let (_, event) = conn.receive(b"\xFF\x00")?;
-/// assert_eq!(event, Some(FrameEvent::Close));
+/// let mut conn = Connection::default();
+/// assert_eq!(conn.receive(b"\xFF\x00")?.event, Some(FrameEvent::Close));
 /// assert_eq!(conn.state(), ConnectionState::CloseReceived);
 /// assert!(conn.wants_transmit());
 ///
@@ -97,27 +105,30 @@ pub struct Connection {
 }
 
 impl Default for Connection {
+    /// A hixie-76 connection with the default [`FrameConfig`].
     fn default() -> Self {
-        Self::new()
+        Self::new(FrameConfig::DEFAULT)
     }
 }
 
 impl Connection {
-    /// A connection with the default [`DecoderConfig`].
+    /// A hixie-76 connection whose input is decoded with `config`.
     #[must_use]
-    pub const fn new() -> Self {
-        Self::with_config(DecoderConfig::DEFAULT)
+    pub const fn new(config: FrameConfig) -> Self {
+        Self::with_decoder(Decoder::new(config))
     }
 
-    /// A connection whose input is decoded with `config`.
-    ///
-    /// With [`DecoderConfig::closing_handshake`] off (hixie-75), there is no closing handshake:
-    /// a peer's `FF 00` is a discarded frame, the connection ends when the transport closes,
-    /// and [`close`](Connection::close) writes nothing.
+    /// A hixie-75 connection: there is no closing handshake, so a peer's `FF 00` is a
+    /// discarded frame, the connection ends when the transport closes, and
+    /// [`close`](Connection::close) writes nothing.
     #[must_use]
-    pub const fn with_config(config: DecoderConfig) -> Self {
+    pub const fn new_hixie75(config: FrameConfig) -> Self {
+        Self::with_decoder(Decoder::new_hixie75(config))
+    }
+
+    const fn with_decoder(decoder: Decoder) -> Self {
         Connection {
-            decoder: Decoder::with_config(config),
+            decoder,
             state: ConnectionState::Open,
         }
     }
@@ -125,9 +136,9 @@ impl Connection {
 
 /// Input.
 impl Connection {
-    /// Decodes bytes that arrived from the peer: returns how many were used and at most one
-    /// event. Drop the used bytes and call again with the rest until it returns `None`, then
-    /// call [`poll_transmit`](Connection::poll_transmit).
+    /// Decodes bytes that arrived from the peer: how many were used, and at most one event.
+    /// Drop the used bytes and call again with the rest until no event comes, then call
+    /// [`poll_transmit`](Connection::poll_transmit).
     ///
     /// A [`FrameEvent::Close`] moves the connection to [`ConnectionState::CloseReceived`] (and
     /// queues the answer) or, if we closed first, to [`ConnectionState::Closed`]. After the
@@ -135,22 +146,21 @@ impl Connection {
     ///
     /// # Errors
     ///
-    /// Those of [`Decoder::decode`]; they are terminal.
-    pub fn receive<'a>(
-        &mut self,
-        input: &'a [u8],
-    ) -> Result<(usize, Option<FrameEvent<'a>>), Error> {
+    /// Those of [`Decoder::receive`]; they are terminal.
+    pub fn receive<'a>(&mut self, input: &'a [u8]) -> Result<Received<FrameEvent<'a>>, Error> {
         match self.state {
-            ConnectionState::CloseReceived | ConnectionState::Closed => Ok((input.len(), None)),
+            ConnectionState::CloseReceived | ConnectionState::Closed => {
+                Ok(Received::partial(input.len()))
+            }
             ConnectionState::Open | ConnectionState::CloseSent => {
-                let (used, event) = self.decoder.decode(input)?;
-                if event == Some(FrameEvent::Close) {
+                let received = self.decoder.receive(input)?;
+                if received.event == Some(FrameEvent::Close) {
                     self.state = match self.state {
                         ConnectionState::CloseSent => ConnectionState::Closed,
                         _ => ConnectionState::CloseReceived,
                     };
                 }
-                Ok((used, event))
+                Ok(received)
             }
         }
     }
@@ -171,7 +181,9 @@ impl Connection {
     }
 
     /// The text frame for `text` as three slices for a vectored write, like
-    /// [`frame::text_frame_parts`], but only while [`ConnectionState::Open`].
+    /// [`frame::text_frame_parts`], but only while [`ConnectionState::Open`]. Some deployed
+    /// receivers mishandle a frame whose `FF` arrives in a read of its own: hand all three to
+    /// one write.
     ///
     /// # Errors
     ///
@@ -181,34 +193,26 @@ impl Connection {
         Ok(frame::text_frame_parts(text))
     }
 
-    /// Starts the closing handshake, or answers the peer's close if it came first: writes
-    /// `FF 00` into `out` and returns 2. After it, nothing more can be sent.
+    /// Starts the closing handshake: writes `FF 00` into `out` and returns 2. After it, nothing
+    /// more can be sent; the peer's answer arrives through [`receive`](Connection::receive).
     ///
     /// Without a closing handshake (hixie-75) it writes nothing, returns 0 and the connection
     /// is [`ConnectionState::Closed`]: close the transport.
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidState`] if we already sent a close; [`Error::BufferTooSmall`] if `out`
-    /// is short. Nothing changes either way.
+    /// [`Error::InvalidState`] unless [`ConnectionState::Open`]: after the peer's close the
+    /// answer is [`poll_transmit`](Connection::poll_transmit)'s to give, and a close is sent
+    /// once. [`Error::BufferTooSmall`] if `out` is short. Nothing changes either way.
     pub fn close(&mut self, out: &mut [u8]) -> Result<usize, Error> {
-        match self.state {
-            ConnectionState::Open if !self.decoder.config().closing_handshake => {
-                self.state = ConnectionState::Closed;
-                Ok(0)
-            }
-            ConnectionState::Open => {
-                let n = frame::encode_close(out)?;
-                self.state = ConnectionState::CloseSent;
-                Ok(n)
-            }
-            ConnectionState::CloseReceived => {
-                let n = frame::encode_close(out)?;
-                self.state = ConnectionState::Closed;
-                Ok(n)
-            }
-            ConnectionState::CloseSent | ConnectionState::Closed => Err(Error::InvalidState),
+        self.check_open()?;
+        if self.is_hixie75() {
+            self.state = ConnectionState::Closed;
+            return Ok(0);
         }
+        let n = frame::encode_close(out)?;
+        self.state = ConnectionState::CloseSent;
+        Ok(n)
     }
 
     /// Writes the bytes the connection wants to send on its own into `out` and returns their
@@ -225,6 +229,12 @@ impl Connection {
         let n = frame::encode_close(out)?;
         self.state = ConnectionState::Closed;
         Ok(n)
+    }
+
+    /// Fails the connection with an error its wrapper found (a message grown too large).
+    #[cfg(feature = "alloc")]
+    fn fail(&mut self, error: Error) -> Error {
+        self.decoder.fail(error)
     }
 
     fn check_open(&self) -> Result<(), Error> {
@@ -254,6 +264,12 @@ impl Connection {
     #[must_use]
     pub fn wants_transmit(&self) -> bool {
         self.state == ConnectionState::CloseReceived
+    }
+
+    /// Whether this is a hixie-75 connection, which has no closing handshake.
+    #[must_use]
+    pub const fn is_hixie75(&self) -> bool {
+        self.decoder.is_hixie75()
     }
 
     /// The decoder underneath, for its queries (its configuration, a terminal error, whether

@@ -1,14 +1,23 @@
-//! Incremental head scanning shared by both roles.
+//! Incremental head reading shared by both roles: the head buffer, its line scanner, and the
+//! header grammar both roles check values against.
 //!
 //! States: `InLine` (searching the current line for its CR LF) → a complete line is handed out →
 //! `InLine` again, until an empty line ends the head. The scanner remembers how far it has
 //! searched, so every byte is examined a bounded number of times however the head is split
-//! (rule R3). Byte-level faults (a bare CR or LF, a NUL, a folded line) are reported as soon as
-//! the offending byte is seen.
+//! ([rule R3](crate::rules#r3)). Byte-level faults (a bare CR or LF, a NUL, a folded line) are
+//! reported as soon as the offending byte is seen.
+
+mod words;
 
 use core::ops::Range;
 
-use crate::{Error, Limits};
+use words::find_line_byte;
+pub(crate) use words::{find_colon, name_is};
+
+use crate::{Error, HeadLimits, Setting};
+
+/// The shortest head any limit must allow: `GET / HTTP/1.1` and its CR LF.
+const MIN_HEAD: usize = 16;
 
 /// Where the scan of a buffered head stands.
 #[derive(Debug, Clone, Copy, Default)]
@@ -82,6 +91,59 @@ impl LineScanner {
     }
 }
 
+/// A head being read: the caller's storage, how much of it holds head bytes, and how far
+/// those were scanned. Both handshakes hold one.
+#[derive(Debug)]
+pub(crate) struct HeadBuffer<S> {
+    storage: S,
+    filled: usize,
+    scanner: LineScanner,
+}
+
+impl<S: AsRef<[u8]> + AsMut<[u8]>> HeadBuffer<S> {
+    pub(crate) fn new(storage: S) -> Self {
+        HeadBuffer {
+            storage,
+            filled: 0,
+            scanner: LineScanner::default(),
+        }
+    }
+
+    /// Takes head bytes from `input` (see [`read_head`]).
+    #[inline]
+    pub(crate) fn read(
+        &mut self,
+        limits: &HeadLimits,
+        input: &[u8],
+        read_line: impl FnMut(&[u8], Range<usize>, bool) -> Result<(), Error>,
+    ) -> Result<HeadRead, Error> {
+        read_head(
+            self.storage.as_mut(),
+            &mut self.filled,
+            &mut self.scanner,
+            limits,
+            input,
+            read_line,
+        )
+    }
+
+    /// The head bytes buffered so far; once the head is complete, exactly the head, through
+    /// its blank line.
+    #[inline]
+    pub(crate) fn head(&self) -> &[u8] {
+        self.storage.as_ref().get(..self.filled).unwrap_or_default()
+    }
+
+    /// Lines completed so far, the first line included.
+    pub(crate) fn lines(&self) -> usize {
+        self.scanner.lines()
+    }
+
+    pub(crate) fn into_storage(self) -> S {
+        self.storage
+    }
+}
+
 /// What one call's worth of head bytes came to.
 pub(crate) enum HeadRead {
     /// All these bytes were taken; the head goes on.
@@ -94,21 +156,19 @@ pub(crate) enum HeadRead {
 /// they complete to `read_line` with whether it is the first (request or status) line. The
 /// head size and field count limits are enforced here, for both roles. Generic only over the
 /// line reader, so each role's scanning and line reading are compiled together in this crate.
-pub(crate) fn read_head(
+fn read_head(
     buf: &mut [u8],
     filled: &mut usize,
     scanner: &mut LineScanner,
-    limits: &Limits,
+    limits: &HeadLimits,
     input: &[u8],
     mut read_line: impl FnMut(&[u8], Range<usize>, bool) -> Result<(), Error>,
 ) -> Result<HeadRead, Error> {
-    let limit = limits.max_head.min(buf.len());
-    if limit == 0 {
-        // No room at all is the caller's setup (an empty `Vec` as storage, say), not the
-        // peer's fault.
-        return Err(Error::BufferTooSmall {
-            needed: limits.max_head,
-        });
+    let limit = limits.max_head().min(buf.len());
+    if limit < MIN_HEAD {
+        // A limit no request could meet is the caller's setup (an empty `Vec` as storage,
+        // say), not the peer's fault.
+        return Err(Error::InvalidValue(Setting::MaxHead));
     }
     let before = *filled;
     let take = input.len().min(limit.saturating_sub(before));
@@ -120,7 +180,7 @@ pub(crate) fn read_head(
             Scanned::Line(line) => {
                 let first = scanner.lines() == 1;
                 // Every line after the first is a field.
-                if scanner.lines() - 1 > limits.max_fields {
+                if scanner.lines() - 1 > limits.max_fields() {
                     return Err(Error::TooManyFields);
                 }
                 read_line(head, line, first)?;
@@ -136,89 +196,6 @@ pub(crate) fn read_head(
         return Err(Error::HeadTooLarge);
     }
     Ok(HeadRead::Partial(take))
-}
-
-/// Whether a byte ends a line or has no place in a head: any control byte but HTAB.
-const fn is_line_byte(b: u8) -> bool {
-    (b < 0x20 && b != b'\t') || b == 0x7F
-}
-
-/// The offset of the first CR, LF, NUL or other control byte except HTAB. Head lines are a
-/// few dozen bytes, too short for a vector search to pay for its setup; eight bytes at a time
-/// with plain integer operations is cheaper there, still linear, and finds the byte's place
-/// in its word without a loop.
-fn find_line_byte(bytes: &[u8]) -> Option<usize> {
-    // Most words hold no byte below U+0020 and no DEL: a cheap test passes them, and only the
-    // rest (a line end, HTAB, a fault) take the exact one.
-    let in_word = |word| {
-        if maybe_line_bytes(word) {
-            line_bytes(word)
-        } else {
-            0
-        }
-    };
-    find_by_words(bytes, in_word, is_line_byte)
-}
-
-/// The offset of the first `:`, eight bytes at a time: field names are short, so this takes
-/// one to three steps where a byte loop takes up to twenty.
-pub(crate) fn find_colon(bytes: &[u8]) -> Option<usize> {
-    const COLONS: u64 = u64::from_le_bytes([b':'; 8]);
-    find_by_words(bytes, |word| zero_bytes(word ^ COLONS), |b| b == b':')
-}
-
-/// The offset of the first byte that `in_word` marks (the high bit of each wanted byte of a
-/// little-endian word, exactly) or, in the last bytes that do not fill a word, that `is`
-/// accepts.
-#[inline(always)]
-fn find_by_words(
-    bytes: &[u8],
-    in_word: impl Fn(u64) -> u64,
-    is: impl Fn(u8) -> bool,
-) -> Option<usize> {
-    let mut words = bytes.chunks_exact(8);
-    let mut at = 0;
-    for word in &mut words {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(word);
-        let found = in_word(u64::from_le_bytes(eight));
-        if found != 0 {
-            return Some(at + (found.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    words
-        .remainder()
-        .iter()
-        .position(|&b| is(b))
-        .map(|offset| at + offset)
-}
-
-/// The high bit of every zero byte of `v`, and no other (no borrow runs between bytes).
-const fn zero_bytes(v: u64) -> u64 {
-    const LOWS: u64 = u64::from_le_bytes([0x7F; 8]);
-    !(((v & LOWS).wrapping_add(LOWS)) | v | LOWS)
-}
-
-/// Whether some byte of `x` is below U+0020 or is DEL: true whenever [`line_bytes`] is not
-/// zero. A borrow may mark bytes above the lowest such byte as well, but no borrow starts,
-/// and nothing is marked, in a word that holds neither kind.
-const fn maybe_line_bytes(x: u64) -> bool {
-    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-    const HIGHS: u64 = ONES * 0x80;
-    let below_space = x.wrapping_sub(ONES * 0x20) & !x;
-    let not_del = x ^ (ONES * 0x7F);
-    let del = not_del.wrapping_sub(ONES) & !not_del;
-    (below_space | del) & HIGHS != 0
-}
-
-/// The high bit of every byte of `x` that [`is_line_byte`], and no other.
-const fn line_bytes(x: u64) -> u64 {
-    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-    let below_space = zero_bytes(x & (ONES * 0xE0));
-    let tab = zero_bytes(x ^ (ONES * 0x09));
-    let del = zero_bytes(x ^ (ONES * 0x7F));
-    (below_space & !tab) | del
 }
 
 /// Byte classes for header grammar, one table lookup per byte.
@@ -282,30 +259,6 @@ pub(crate) fn is_field_value(bytes: &[u8]) -> bool {
     find_line_byte(bytes).is_none()
 }
 
-/// Whether an application may add the field `name: value` to a head: a token name that is
-/// not one the handshake writes itself or that would change how the head is read
-/// (`Upgrade`, `Connection`, `Content-Length`, `Transfer-Encoding`, `Sec-WebSocket-*`,
-/// `WebSocket-*`, nor any of `also_reserved`, given in lowercase), and a value free of control
-/// bytes.
-pub(crate) fn is_extra_field(name: &[u8], value: &[u8], also_reserved: &[&[u8]]) -> bool {
-    let starts = |prefix: &[u8]| {
-        name.get(..prefix.len())
-            .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
-    };
-    let reserved = [
-        &b"upgrade"[..],
-        b"connection",
-        b"content-length",
-        b"transfer-encoding",
-    ]
-    .iter()
-    .chain(also_reserved)
-    .any(|reserved| name.eq_ignore_ascii_case(reserved))
-        || starts(b"sec-websocket-")
-        || starts(b"websocket-");
-    is_token(name) && !reserved && is_field_value(value)
-}
-
 /// Whether `bytes` is a non-empty run of host-name characters (letters, digits, `-`, `.`, `_`).
 pub(crate) fn is_host_chars(bytes: &[u8]) -> bool {
     !bytes.is_empty() && common_classes(bytes) & HOST != 0
@@ -318,7 +271,7 @@ pub(crate) fn is_visible_ascii(bytes: &[u8]) -> bool {
         .fold(true, |all, &b| all & (b.wrapping_sub(0x21) < 0x5E))
 }
 
-/// Removes leading and trailing SP and HTAB.
+/// Removes leading and trailing SP and HTAB (the optional white space around a field value).
 pub(crate) fn trim_ows(mut bytes: &[u8]) -> &[u8] {
     while let [b' ' | b'\t', rest @ ..] = bytes {
         bytes = rest;
@@ -334,7 +287,7 @@ pub(crate) fn trim_ows(mut bytes: &[u8]) -> &[u8] {
 /// empty name. The line comes from [`LineScanner`], which already refused every control byte
 /// but HTAB; whether the name is a token is the caller's to judge.
 #[inline]
-pub(crate) fn split_field(line: &[u8]) -> Option<(&[u8], Range<usize>)> {
+pub(crate) fn split_field_trimmed(line: &[u8]) -> Option<(&[u8], Range<usize>)> {
     let colon = find_colon(line).filter(|&colon| colon > 0)?;
     let mut value = &line[colon + 1..];
     while let [b' ' | b'\t', rest @ ..] = value {
@@ -345,51 +298,6 @@ pub(crate) fn split_field(line: &[u8]) -> Option<(&[u8], Range<usize>)> {
         value = rest;
     }
     Some((&line[..colon], start..start + value.len()))
-}
-
-/// Whether a token `name` equals `lower`, a lowercase name of letters, digits and `-`.
-/// Setting bit 0x20 lowercases the letters of a token and leaves `-` and digits alone; the
-/// only other token bytes it changes (`^`, `_`) become bytes no such name holds. When `lower`
-/// is letters only, it is exact for any bytes at all: only a letter's two cases set bit 0x20
-/// into that letter. Eight bytes
-/// are compared at a time (the last word overlapping the one before), four for short names;
-/// `lower` is a constant, so its words are too.
-#[inline]
-pub(crate) fn name_is(name: &[u8], lower: &[u8]) -> bool {
-    const CASE: u64 = u64::from_le_bytes([0x20; 8]);
-    if name.len() != lower.len() {
-        return false;
-    }
-    let len = name.len();
-    if len < 8 {
-        if len < 4 {
-            return name
-                .iter()
-                .zip(lower)
-                .fold(true, |same, (&n, &l)| same & (n | 0x20 == l));
-        }
-        let half = |bytes: &[u8], at: usize| {
-            let mut four = [0u8; 4];
-            four.copy_from_slice(&bytes[at..at + 4]);
-            u32::from_le_bytes(four)
-        };
-        let case = CASE as u32;
-        return ((half(name, 0) | case) ^ half(lower, 0))
-            | ((half(name, len - 4) | case) ^ half(lower, len - 4))
-            == 0;
-    }
-    let word = |bytes: &[u8], at: usize| {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(&bytes[at..at + 8]);
-        u64::from_le_bytes(eight)
-    };
-    let mut differ = (word(name, len - 8) | CASE) ^ word(lower, len - 8);
-    let mut at = 0;
-    while at + 8 < len {
-        differ |= (word(name, at) | CASE) ^ word(lower, at);
-        at += 8;
-    }
-    differ == 0
 }
 
 /// An ASCII-only byte string as `&str`. Callers only pass bytes already checked to be ASCII;
@@ -438,92 +346,6 @@ mod tests {
     }
 
     #[test]
-    fn finds_line_bytes_at_every_position() {
-        assert_eq!(find_line_byte(&[b'a'; 40]), None);
-        assert_eq!(find_line_byte(&[b'\t'; 40]), None);
-        for at in 0..40 {
-            for special in [b'\r', b'\n', 0, 0x01, 0x1F, 0x7F] {
-                let mut bytes = [b'a'; 40];
-                bytes[at] = special;
-                assert_eq!(find_line_byte(&bytes), Some(at));
-                assert_eq!(find_line_byte(&bytes[..at]), None);
-            }
-        }
-        // High bytes never look like the searched ones.
-        assert_eq!(
-            find_line_byte(&[0x80, 0x8D, 0x8A, 0xFF, 0x20, 0x7E, 0x09, 0x21, 0xA0]),
-            None
-        );
-    }
-
-    #[test]
-    fn finds_the_same_byte_as_a_byte_loop() {
-        // Every byte value after every other, inside and across words, among HTABs or letters.
-        for first in 0..=255u8 {
-            for second in 0..=255u8 {
-                for (at, filler) in [(0, b'\t'), (6, b'a'), (7, b'\t'), (15, b'a'), (3, b' ')] {
-                    let mut bytes = [filler; 20];
-                    bytes[at] = first;
-                    bytes[at + 1] = second;
-                    let naive = bytes.iter().position(|&b| is_line_byte(b));
-                    assert_eq!(find_line_byte(&bytes), naive, "{first:#x} {second:#x} {at}");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn finds_the_colon_at_every_position() {
-        assert_eq!(find_colon(b""), None);
-        for len in 0..40 {
-            assert_eq!(find_colon(&[b'a'; 40][..len]), None);
-            // Bytes one bit away from ':' are not colons.
-            assert_eq!(find_colon(&[0xBA; 40][..len]), None);
-            assert_eq!(find_colon(&[0x3B; 40][..len]), None);
-            for at in 0..len {
-                let mut bytes = [b'a'; 40];
-                bytes[at] = b':';
-                if at + 3 < len {
-                    bytes[at + 3] = b':';
-                }
-                assert_eq!(find_colon(&bytes[..len]), Some(at));
-            }
-        }
-    }
-
-    #[test]
-    fn names_compare_at_every_length() {
-        let lower = b"sec-websocket-protocol-and-more-0123456789";
-        for len in 0..=lower.len() {
-            let lower = &lower[..len];
-            let mut name = [0u8; 64];
-            name[..len].copy_from_slice(lower);
-            name[..len].make_ascii_uppercase();
-            assert!(name_is(&name[..len], lower));
-            assert!(!name_is(&name[..len + 1], lower));
-            for at in 0..len {
-                let mut other = name;
-                other[at] ^= 0x01;
-                assert!(!name_is(&other[..len], lower), "{len} {at}");
-                other[at] = b'_';
-                assert!(!name_is(&other[..len], lower), "{len} {at}");
-            }
-        }
-    }
-
-    #[test]
-    fn letter_names_fold_exactly_for_any_byte() {
-        let lower = b"websocket";
-        for at in 0..lower.len() {
-            for b in 0..=255u8 {
-                let mut value = *lower;
-                value[at] = b;
-                assert_eq!(name_is(&value, lower), b.eq_ignore_ascii_case(&lower[at]));
-            }
-        }
-    }
-
-    #[test]
     fn grammar_tables() {
         assert!(is_token(b"Sec-WebSocket-Key1"));
         assert!(!is_token(b"Bad Name"));
@@ -548,10 +370,16 @@ mod tests {
             }
         }
         assert_eq!(trim_ows(b" \t x y \t"), b"x y");
-        assert_eq!(split_field(b"Name:  v "), Some((&b"Name"[..], 7..8)));
-        assert_eq!(split_field(b"Name: \t "), Some((&b"Name"[..], 8..8)));
-        assert_eq!(split_field(b"Name v"), None);
+        assert_eq!(
+            split_field_trimmed(b"Name:  v "),
+            Some((&b"Name"[..], 7..8))
+        );
+        assert_eq!(
+            split_field_trimmed(b"Name: \t "),
+            Some((&b"Name"[..], 8..8))
+        );
+        assert_eq!(split_field_trimmed(b"Name v"), None);
         assert_eq!(scan_all(b"GET / HTTP/1.1\r\nA: \x01"), Err(Error::BadField));
-        assert_eq!(split_field(b": v"), None);
+        assert_eq!(split_field_trimmed(b": v"), None);
     }
 }

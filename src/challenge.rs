@@ -8,7 +8,14 @@ use crate::{Error, Key};
 /// digits read as one decimal number) divided by its count of U+0020.
 ///
 /// The number is checked against 4294967295 while it is accumulated, so no length of key can
-/// overflow anything.
+/// overflow anything. This and [`answer`] are the way in for a server that parsed the request
+/// head with another HTTP implementation.
+///
+/// # Errors
+///
+/// In the draft's order: [`Error::KeyNumberTooLarge`] (checked as the digits come),
+/// [`Error::KeyNoDigits`], [`Error::KeyNoSpaces`], [`Error::KeyNotIntegral`], each naming
+/// `key`.
 ///
 /// ```
 /// use hixie76::{key_part, Error, Key};

@@ -1,0 +1,281 @@
+//! Eight bytes at a time: the word tricks the head scanner and the field reader use, kept apart
+//! from the grammar they serve. Every function here has an exact byte-loop meaning, and the
+//! tests below hold each one to it over every byte value.
+
+/// Whether a byte ends a line or has no place in a head: any control byte but HTAB.
+pub(crate) const fn is_line_byte(b: u8) -> bool {
+    (b < 0x20 && b != b'\t') || b == 0x7F
+}
+
+/// The offset of the first CR, LF, NUL or other control byte except HTAB. Head lines are a
+/// few dozen bytes, too short for a vector search to pay for its setup; eight bytes at a time
+/// with plain integer operations is cheaper there, still linear, and finds the byte's place
+/// in its word without a loop.
+pub(crate) fn find_line_byte(bytes: &[u8]) -> Option<usize> {
+    // Most words hold no byte below U+0020 and no DEL: a cheap test passes them, and only the
+    // rest (a line end, HTAB, a fault) take the exact one.
+    let in_word = |word| {
+        if maybe_line_bytes(word) {
+            line_bytes(word)
+        } else {
+            0
+        }
+    };
+    find_by_words(bytes, in_word, is_line_byte)
+}
+
+/// The offset of the first `:`, eight bytes at a time: field names are short, so this takes
+/// one to three steps where a byte loop takes up to twenty.
+pub(crate) fn find_colon(bytes: &[u8]) -> Option<usize> {
+    const COLONS: u64 = u64::from_le_bytes([b':'; 8]);
+    find_by_words(bytes, |word| zero_bytes(word ^ COLONS), |b| b == b':')
+}
+
+/// The offset of the first byte that `in_word` marks (the high bit of each wanted byte of a
+/// little-endian word, exactly) or, in the last bytes that do not fill a word, that `is`
+/// accepts.
+#[inline(always)]
+fn find_by_words(
+    bytes: &[u8],
+    in_word: impl Fn(u64) -> u64,
+    is: impl Fn(u8) -> bool,
+) -> Option<usize> {
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let found = in_word(u64::from_le_bytes(eight));
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&b| is(b))
+        .map(|offset| at + offset)
+}
+
+/// The high bit of every zero byte of `v`, and no other (no borrow runs between bytes).
+const fn zero_bytes(v: u64) -> u64 {
+    const LOWS: u64 = u64::from_le_bytes([0x7F; 8]);
+    !(((v & LOWS).wrapping_add(LOWS)) | v | LOWS)
+}
+
+/// Whether some byte of `x` is below U+0020 or is DEL: true whenever [`line_bytes`] is not
+/// zero. A borrow may mark bytes above the lowest such byte as well, but no borrow starts,
+/// and nothing is marked, in a word that holds neither kind.
+const fn maybe_line_bytes(x: u64) -> bool {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = ONES * 0x80;
+    let below_space = x.wrapping_sub(ONES * 0x20) & !x;
+    let not_del = x ^ (ONES * 0x7F);
+    let del = not_del.wrapping_sub(ONES) & !not_del;
+    (below_space | del) & HIGHS != 0
+}
+
+/// The high bit of every byte of `x` that [`is_line_byte`], and no other.
+const fn line_bytes(x: u64) -> u64 {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    let below_space = zero_bytes(x & (ONES * 0xE0));
+    let tab = zero_bytes(x ^ (ONES * 0x09));
+    let del = zero_bytes(x ^ (ONES * 0x7F));
+    (below_space & !tab) | del
+}
+
+/// Whether a token `name` equals `lower`, a lowercase name of letters, digits and `-`.
+/// Setting bit 0x20 lowercases the letters of a token and leaves `-` and digits alone; the
+/// only other token bytes it changes (`^`, `_`) become bytes no such name holds. When `lower`
+/// is letters only, it is exact for any bytes at all: only a letter's two cases set bit 0x20
+/// into that letter. Eight bytes
+/// are compared at a time (the last word overlapping the one before), four for short names;
+/// `lower` is a constant, so its words are too.
+#[inline]
+pub(crate) fn name_is(name: &[u8], lower: &[u8]) -> bool {
+    const CASE: u64 = u64::from_le_bytes([0x20; 8]);
+    if name.len() != lower.len() {
+        return false;
+    }
+    let len = name.len();
+    if len < 8 {
+        if len < 4 {
+            return name
+                .iter()
+                .zip(lower)
+                .fold(true, |same, (&n, &l)| same & (n | 0x20 == l));
+        }
+        let half = |bytes: &[u8], at: usize| {
+            let mut four = [0u8; 4];
+            four.copy_from_slice(&bytes[at..at + 4]);
+            u32::from_le_bytes(four)
+        };
+        let case = CASE as u32;
+        return ((half(name, 0) | case) ^ half(lower, 0))
+            | ((half(name, len - 4) | case) ^ half(lower, len - 4))
+            == 0;
+    }
+    let word = |bytes: &[u8], at: usize| {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(eight)
+    };
+    let mut differ = (word(name, len - 8) | CASE) ^ word(lower, len - 8);
+    let mut at = 0;
+    while at + 8 < len {
+        differ |= (word(name, at) | CASE) ^ word(lower, at);
+        at += 8;
+    }
+    differ == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_line_bytes_at_every_position() {
+        assert_eq!(find_line_byte(&[b'a'; 40]), None);
+        assert_eq!(find_line_byte(&[b'\t'; 40]), None);
+        for at in 0..40 {
+            for special in [b'\r', b'\n', 0, 0x01, 0x1F, 0x7F] {
+                let mut bytes = [b'a'; 40];
+                bytes[at] = special;
+                assert_eq!(find_line_byte(&bytes), Some(at));
+                assert_eq!(find_line_byte(&bytes[..at]), None);
+            }
+        }
+        // High bytes never look like the searched ones.
+        assert_eq!(
+            find_line_byte(&[0x80, 0x8D, 0x8A, 0xFF, 0x20, 0x7E, 0x09, 0x21, 0xA0]),
+            None
+        );
+    }
+
+    #[test]
+    fn finds_the_same_byte_as_a_byte_loop() {
+        // Every byte value after every other, inside and across words, among HTABs or letters.
+        for first in 0..=255u8 {
+            for second in 0..=255u8 {
+                for (at, filler) in [(0, b'\t'), (6, b'a'), (7, b'\t'), (15, b'a'), (3, b' ')] {
+                    let mut bytes = [filler; 20];
+                    bytes[at] = first;
+                    bytes[at + 1] = second;
+                    let naive = bytes.iter().position(|&b| is_line_byte(b));
+                    assert_eq!(find_line_byte(&bytes), naive, "{first:#x} {second:#x} {at}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn finds_the_colon_at_every_position() {
+        assert_eq!(find_colon(b""), None);
+        for len in 0..40 {
+            assert_eq!(find_colon(&[b'a'; 40][..len]), None);
+            // Bytes one bit away from ':' are not colons.
+            assert_eq!(find_colon(&[0xBA; 40][..len]), None);
+            assert_eq!(find_colon(&[0x3B; 40][..len]), None);
+            for at in 0..len {
+                let mut bytes = [b'a'; 40];
+                bytes[at] = b':';
+                if at + 3 < len {
+                    bytes[at + 3] = b':';
+                }
+                assert_eq!(find_colon(&bytes[..len]), Some(at));
+            }
+        }
+    }
+
+    #[test]
+    fn names_compare_at_every_length() {
+        let lower = b"sec-websocket-protocol-and-more-0123456789";
+        for len in 0..=lower.len() {
+            let lower = &lower[..len];
+            let mut name = [0u8; 64];
+            name[..len].copy_from_slice(lower);
+            name[..len].make_ascii_uppercase();
+            assert!(name_is(&name[..len], lower));
+            assert!(!name_is(&name[..len + 1], lower));
+            for at in 0..len {
+                let mut other = name;
+                other[at] ^= 0x01;
+                assert!(!name_is(&other[..len], lower), "{len} {at}");
+                other[at] = b'_';
+                assert!(!name_is(&other[..len], lower), "{len} {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn letter_names_fold_exactly_for_any_byte() {
+        let lower = b"websocket";
+        for at in 0..lower.len() {
+            for b in 0..=255u8 {
+                let mut value = *lower;
+                value[at] = b;
+                assert_eq!(name_is(&value, lower), b.eq_ignore_ascii_case(&lower[at]));
+            }
+        }
+    }
+
+    /// The prefilter may say "maybe" too often, never too rarely: every word holding a byte
+    /// below U+0020 or DEL passes it, and a word with neither never does.
+    #[test]
+    fn the_prefilter_passes_exactly_the_words_to_look_at() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                for filler in [b'a', b' ', 0x80, 0xFF, 0x7E] {
+                    let mut bytes = [filler; 8];
+                    bytes[at] = b;
+                    let word = u64::from_le_bytes(bytes);
+                    let wanted = b < 0x20 || b == 0x7F;
+                    assert_eq!(
+                        maybe_line_bytes(word),
+                        wanted,
+                        "{b:#x} at {at} in {filler:#x}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The exact test marks the high bit of every control byte but HTAB, and nothing else.
+    #[test]
+    fn line_bytes_marks_each_byte_exactly() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut bytes = [b'a'; 8];
+                bytes[at] = b;
+                let mut expected = [0u8; 8];
+                if is_line_byte(b) {
+                    expected[at] = 0x80;
+                }
+                assert_eq!(
+                    line_bytes(u64::from_le_bytes(bytes)),
+                    u64::from_le_bytes(expected)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn zero_bytes_marks_each_zero_byte_exactly() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut bytes = [0x01u8; 8];
+                bytes[at] = b;
+                let mut expected = [0u8; 8];
+                if b == 0 {
+                    expected[at] = 0x80;
+                }
+                assert_eq!(
+                    zero_bytes(u64::from_le_bytes(bytes)),
+                    u64::from_le_bytes(expected)
+                );
+            }
+        }
+        assert_eq!(zero_bytes(0), u64::from_le_bytes([0x80; 8]));
+    }
+}
