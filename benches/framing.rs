@@ -25,18 +25,18 @@ fn stream(sample: &str) -> Vec<u8> {
 }
 
 fn decode_all(input: &[u8]) -> usize {
-    let mut decoder = Decoder::new();
+    let mut decoder = Decoder::default();
     let mut rest = input;
     let mut text = 0;
     loop {
-        match decoder.decode(rest) {
-            Ok((used, Some(FrameEvent::Text { chunk, .. }))) => {
-                text += black_box(chunk.as_str()).len();
-                rest = &rest[used..];
-            }
-            Ok((used, Some(_))) => rest = &rest[used..],
-            Ok((_, None)) => return text,
-            Err(error) => panic!("{error}"),
+        let received = decoder
+            .receive(rest)
+            .unwrap_or_else(|error| panic!("{error}"));
+        rest = &rest[received.used..];
+        match received.event {
+            Some(FrameEvent::Text { chunk, .. }) => text += black_box(chunk.as_str()).len(),
+            Some(FrameEvent::Discarded | FrameEvent::Close) => {}
+            None => return text,
         }
     }
 }

@@ -12,7 +12,7 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use hixie76::server::{Accept, Outcome, ServerConfig, ServerHandshake};
-use hixie76::Limits;
+use hixie76::HeadLimits;
 use md5::{Digest, Md5};
 
 const V1: &[u8] = b"GET /demo HTTP/1.1\r\nHost: example.com\r\nConnection: Upgrade\r\n\
@@ -31,18 +31,18 @@ fn server_handshake(
     let mut written = 0;
     while let Ok(received) = machine.receive(input) {
         input = &input[received.used..];
-        match received.outcome {
-            Outcome::Request(pending) => {
-                let choice = pending.request().protocols().next().map(|p| p.choice());
+        match received.event {
+            Some(Outcome::Request(pending)) => {
+                let choice = pending.request().protocols().next();
                 written = pending
-                    .accept(&Accept::new().protocol(choice), out)
+                    .accept(&Accept::new().with_protocol(choice), out)
                     .unwrap_or(0);
             }
-            Outcome::Answer(answer) => {
+            Some(Outcome::Answer(answer)) => {
                 out[written..written + 16].copy_from_slice(answer.as_bytes());
                 return written + 16;
             }
-            _ => return written,
+            None | Some(Outcome::OtherVersion(..) | Outcome::NotWebSocket(_)) => return written,
         }
     }
     written
@@ -154,11 +154,7 @@ fn benches(c: &mut Criterion) {
     for (name, size) in [("4KiB", 4096), ("16KiB", 16384)] {
         let request = large_head(size);
         let head_len = request.len() - 8;
-        let limits = Limits {
-            max_head: 16384,
-            max_fields: 256,
-            ..Limits::DEFAULT
-        };
+        let limits = HeadLimits::new().with_max_head(16384).with_max_fields(256);
         let config = ServerConfig::default().with_limits(limits);
         let mut storage = vec![0u8; 16384];
         let head = &request[..head_len];

@@ -21,9 +21,9 @@ use std::net::{Shutdown, TcpStream, ToSocketAddrs};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use hixie76::client::{ClientConfig, ClientHandshake, Entropy, Keys, Outcome, Url};
+use hixie76::client::{ClientConfig, ClientHandshake, Entropy, Keys, Url};
 use hixie76::connection::{Connection, ConnectionState};
-use hixie76::frame::{DecoderConfig, FrameEvent};
+use hixie76::frame::FrameEvent;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -129,7 +129,9 @@ fn run(options: &Options) -> Result<(), String> {
 
     let mut buf = vec![0u8; 16 * 1024];
     let (mut start, mut end) = (0, 0);
-    let hixie75 = loop {
+    // The connection knows its draft: hixie-75 has no closing handshake, so there FF 00 is just
+    // a frame, and closing sends nothing.
+    let mut connection = loop {
         if start == end {
             (start, end) = (0, read_some(&mut stream, &mut buf).map_err(io_error)?);
         }
@@ -137,17 +139,14 @@ fn run(options: &Options) -> Result<(), String> {
             .receive(&buf[start..end])
             .map_err(|e| format!("handshake failed: {e}"))?;
         start += received.used;
-        if let Outcome::Established(established) = received.outcome {
-            match established.protocol {
+        if let Some(established) = received.event {
+            match established.protocol() {
                 Some(protocol) => println!("connected protocol={protocol}"),
                 None => println!("connected"),
             }
-            break established.hixie75;
+            break established.connection();
         }
     };
-
-    // hixie-75 has no closing handshake: FF 00 is just a frame, and closing sends nothing.
-    let mut connection = Connection::with_config(DecoderConfig::new().closing_handshake(!hixie75));
     for message in &options.messages {
         let parts = connection
             .send_text_parts(message)
@@ -178,9 +177,10 @@ fn run(options: &Options) -> Result<(), String> {
                 other => other.map_err(io_error)?,
             };
         }
-        let (used, event) = connection
+        let received = connection
             .receive(&buf[start..end])
             .map_err(|e| format!("bad frame: {e}"))?;
+        let (used, event) = (received.used, received.event);
         start += used;
         if used == 0 && event.is_none() {
             buf.copy_within(start..end, 0);
@@ -206,7 +206,7 @@ fn run(options: &Options) -> Result<(), String> {
                     options.messages.len()
                 ));
             }
-            _ => {}
+            Some(FrameEvent::Close | FrameEvent::Discarded) | None => {}
         }
         let n = connection
             .poll_transmit(&mut out)

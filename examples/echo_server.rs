@@ -18,8 +18,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use hixie76::connection::Connection;
-use hixie76::frame::{DecoderConfig, FrameEvent};
+use hixie76::frame::FrameEvent;
 use hixie76::server::{error_response, Accept, Outcome, ServerConfig, ServerHandshake};
 use hixie76::StatusCode;
 
@@ -120,7 +119,7 @@ fn serve(stream: &mut TcpStream, options: &Options) -> io::Result<()> {
     stream.set_nodelay(true)?;
 
     let config = ServerConfig::default().with_hixie75(options.allow_hixie75);
-    let mut handshake = ServerHandshake::new(config, vec![0u8; config.limits.max_head]);
+    let mut handshake = ServerHandshake::new(config, vec![0u8; config.limits().max_head()]);
     let mut buf = vec![0u8; 16 * 1024];
     let mut out = vec![0u8; 1024];
     // Bytes read but not yet used: after the handshake, the first frames.
@@ -128,7 +127,7 @@ fn serve(stream: &mut TcpStream, options: &Options) -> io::Result<()> {
     // Read only when the machine asked for bytes: right after an accept it may already have
     // its answer (hixie-75 has no key3 to wait for), and the peer may be waiting for us.
     let mut need_input = true;
-    let hixie75 = 'handshake: loop {
+    let mut connection = 'handshake: loop {
         if start == end && need_input {
             (start, end) = (0, read_some(stream, &mut buf)?);
         }
@@ -142,40 +141,40 @@ fn serve(stream: &mut TcpStream, options: &Options) -> io::Result<()> {
             }
         };
         start += received.used;
-        match received.outcome {
-            Outcome::Partial => need_input = true,
-            Outcome::Request(pending) => {
+        match received.event {
+            None => need_input = true,
+            Some(Outcome::Request(pending)) => {
                 need_input = false;
                 let request = pending.request();
                 let mut offered = request.protocols().peekable();
                 let any_offered = offered.peek().is_some();
-                let chosen = offered.find(|p| options.protocols.iter().any(|n| n == p.name()));
+                let chosen = offered.find(|p| options.protocols.iter().any(|n| n == p));
                 if any_offered && chosen.is_none() {
                     stream.write_all(pending.reject(StatusCode::BadRequest))?;
                     return Err(io::Error::other("no offered subprotocol is served here"));
                 }
-                let accept = Accept::new().protocol(chosen.map(|p| p.choice()));
+                let accept = Accept::new().with_protocol(chosen);
                 let n = pending.accept(&accept, &mut out).map_err(io::Error::from)?;
                 // The head goes out now, before key3 has necessarily arrived.
                 stream.write_all(&out[..n])?;
             }
-            Outcome::Answer(answer) => {
+            Some(Outcome::Answer(answer)) => {
                 stream.write_all(answer.as_bytes())?;
-                break 'handshake answer.is_hixie75();
+                break 'handshake answer.connection();
             }
-            Outcome::OtherVersion(handover) => {
+            Some(Outcome::OtherVersion(version, _)) => {
                 stream.write_all(error_response(StatusCode::BadRequest))?;
                 return Err(io::Error::other(format!(
-                    "{:?} request: not served here",
-                    handover.version()
+                    "{version:?} request: not served here"
                 )));
             }
-            _ => return Err(io::Error::other("unexpected handshake outcome")),
+            Some(Outcome::NotWebSocket(_)) => {
+                stream.write_all(error_response(StatusCode::NotFound))?;
+                return Err(io::Error::other("not a WebSocket request"));
+            }
         }
     };
-
-    let decoder = DecoderConfig::new().closing_handshake(!hixie75);
-    let mut connection = Connection::with_config(decoder);
+    let hixie75 = connection.is_hixie75();
     let mut message = String::new();
     loop {
         if start == end {
@@ -188,9 +187,10 @@ fn serve(stream: &mut TcpStream, options: &Options) -> io::Result<()> {
                 other => other?,
             };
         }
-        let (used, event) = connection
+        let received = connection
             .receive(&buf[start..end])
             .map_err(io::Error::from)?;
+        let (used, event) = (received.used, received.event);
         start += used;
         if used == 0 && event.is_none() {
             // The unused bytes must start the next input: keep them and read more after them.
@@ -214,8 +214,7 @@ fn serve(stream: &mut TcpStream, options: &Options) -> io::Result<()> {
                     message.clear();
                 }
             }
-            Some(FrameEvent::Close) | Some(FrameEvent::Discarded) | None => {}
-            Some(_) => {}
+            Some(FrameEvent::Close | FrameEvent::Discarded) | None => {}
         }
         let n = connection
             .poll_transmit(&mut out)

@@ -10,7 +10,6 @@
 use std::io;
 use std::time::Duration;
 
-use hixie76::connection::Connection;
 use hixie76::frame::FrameEvent;
 use hixie76::server::{error_response, Accept, Outcome, ServerConfig, ServerHandshake};
 use hixie76::StatusCode;
@@ -62,39 +61,40 @@ async fn serve(mut stream: TcpStream, protocols: &[String]) -> io::Result<()> {
     let mut buf = vec![0u8; 16 * 1024];
     let mut out = vec![0u8; 1024];
     let (mut start, mut end) = (0, 0);
-    loop {
+    let mut connection = loop {
         if start == end {
             (start, end) = (0, read_some(&mut stream, &mut buf).await?);
         }
         // The machine's borrow ends before any await: decide, then write.
-        let (used, reply, done) = match handshake.receive(&buf[start..end]) {
+        let (used, reply, connection) = match handshake.receive(&buf[start..end]) {
             Err(error) => {
                 let status = error.status().unwrap_or(StatusCode::BadRequest);
                 stream.write_all(error_response(status)).await?;
                 return Err(io::Error::new(io::ErrorKind::InvalidData, error));
             }
-            Ok(received) => match received.outcome {
-                Outcome::Partial => (received.used, 0..0, false),
-                Outcome::Request(pending) => {
+            Ok(received) => match received.event {
+                None => (received.used, 0..0, None),
+                Some(Outcome::Request(pending)) => {
                     let request = pending.request();
                     let mut offered = request.protocols().peekable();
                     let any = offered.peek().is_some();
-                    let chosen = offered.find(|p| protocols.iter().any(|n| n == p.name()));
+                    let chosen = offered.find(|p| protocols.iter().any(|n| n == p));
                     if any && chosen.is_none() {
                         stream
                             .write_all(pending.reject(StatusCode::BadRequest))
                             .await?;
                         return Err(io::Error::other("no offered subprotocol is served here"));
                     }
-                    let accept = Accept::new().protocol(chosen.map(|p| p.choice()));
+                    let accept = Accept::new().with_protocol(chosen);
                     let n = pending.accept(&accept, &mut out).map_err(io::Error::from)?;
-                    (received.used, 0..n, false)
+                    (received.used, 0..n, None)
                 }
-                Outcome::Answer(answer) => {
-                    out[..16].copy_from_slice(answer.as_bytes());
-                    (received.used, 0..16, true)
+                Some(Outcome::Answer(answer)) => {
+                    let bytes = answer.as_bytes();
+                    out[..bytes.len()].copy_from_slice(bytes);
+                    (received.used, 0..bytes.len(), Some(answer.connection()))
                 }
-                _ => {
+                Some(Outcome::OtherVersion(..) | Outcome::NotWebSocket(_)) => {
                     stream
                         .write_all(error_response(StatusCode::BadRequest))
                         .await?;
@@ -104,20 +104,19 @@ async fn serve(mut stream: TcpStream, protocols: &[String]) -> io::Result<()> {
         };
         start += used;
         stream.write_all(&out[reply]).await?;
-        if done {
-            break;
+        if let Some(connection) = connection {
+            break connection;
         }
-    }
-
-    let mut connection = Connection::new();
+    };
     let mut message = String::new();
     loop {
         if start == end {
             (start, end) = (0, read_some(&mut stream, &mut buf).await?);
         }
-        let (used, event) = connection
+        let received = connection
             .receive(&buf[start..end])
             .map_err(io::Error::from)?;
+        let (used, event) = (received.used, received.event);
         start += used;
         if used == 0 && event.is_none() {
             buf.copy_within(start..end, 0);

@@ -11,9 +11,9 @@
 use core::hint::black_box;
 use core::panic::PanicInfo;
 
-use hixie76::client::{ClientConfig, ClientHandshake, Keys, Outcome as ClientOutcome, Url};
+use hixie76::client::{ClientConfig, ClientHandshake, Keys, Url};
 use hixie76::connection::Connection;
-use hixie76::frame::{encode_close, encode_text, Decoder, DecoderConfig, FrameEvent};
+use hixie76::frame::{encode_close, encode_text, Decoder, FrameConfig, FrameEvent};
 use hixie76::server::{Accept, Outcome, ServerConfig, ServerHandshake};
 
 /// The draft's own example request (section 1.3), key3 included, then a text frame.
@@ -39,21 +39,22 @@ fn server(input: &[u8], storage: &mut [u8], out: &mut [u8]) -> Option<(usize, us
         let received = handshake.receive(input).ok()?;
         used += received.used;
         input = &input[received.used..];
-        match received.outcome {
-            Outcome::Partial => return None,
-            Outcome::Request(pending) => {
-                let choice = pending.request().protocols().next().map(|p| p.choice());
-                let accept = Accept::new().protocol(choice).secure(black_box(false));
+        match received.event {
+            None => return None,
+            Some(Outcome::Request(pending)) => {
+                let choice = pending.request().protocols().next();
+                let accept = Accept::new()
+                    .with_protocol(choice)
+                    .with_secure(black_box(false));
                 written += pending.accept(&accept, &mut out[written..]).ok()?;
             }
-            Outcome::Answer(answer) => {
+            Some(Outcome::Answer(answer)) => {
                 let bytes = answer.as_bytes();
                 out.get_mut(written..written + bytes.len())?
                     .copy_from_slice(bytes);
                 return Some((written + bytes.len(), used));
             }
-            Outcome::OtherVersion(_) => return None,
-            _ => return None,
+            Some(Outcome::OtherVersion(..) | Outcome::NotWebSocket(_)) => return None,
         }
     }
 }
@@ -86,29 +87,23 @@ fn client(response: &[u8], storage: &mut [u8], out: &mut [u8]) -> Option<(usize,
     let written = handshake.write_request(out).ok()?;
     // The whole response is here: anything but `Established` is a failure.
     let received = handshake.receive(response).ok()?;
-    match received.outcome {
-        ClientOutcome::Established(established) => {
-            black_box(established.protocol);
-            Some((written, received.used))
-        }
-        _ => None,
-    }
+    black_box(received.event?.protocol());
+    Some((written, received.used))
 }
 
 /// Decodes the frames in `input` with a [`Decoder`], counting text bytes, discards and closes,
 /// then writes a text frame and a close into `out`. Returns the counts and the bytes written.
 fn frames(input: &[u8], out: &mut [u8]) -> Option<([usize; 3], usize)> {
-    let mut decoder = Decoder::with_config(DecoderConfig::new().max_message(black_box(4096)));
+    let mut decoder = Decoder::new(FrameConfig::new().with_max_message(black_box(4096)));
     let mut counts = [0usize; 3];
     let mut input = input;
     loop {
-        let (used, event) = decoder.decode(input).ok()?;
-        input = &input[used..];
-        match event {
+        let received = decoder.receive(input).ok()?;
+        input = &input[received.used..];
+        match received.event {
             Some(FrameEvent::Text { chunk, .. }) => counts[0] += chunk.len(),
             Some(FrameEvent::Discarded) => counts[1] += 1,
             Some(FrameEvent::Close) => counts[2] += 1,
-            Some(_) => {}
             None => break,
         }
     }
@@ -121,14 +116,14 @@ fn frames(input: &[u8], out: &mut [u8]) -> Option<([usize; 3], usize)> {
 /// peer's text and close come back in `input`. Returns the bytes written and whether the
 /// connection ended.
 fn closing(input: &[u8], out: &mut [u8]) -> Option<(usize, bool)> {
-    let mut connection = Connection::new();
+    let mut connection = Connection::default();
     let mut written = connection.send_text(black_box("bye"), out).ok()?;
     written += connection.close(out.get_mut(written..)?).ok()?;
     let mut input = input;
     while !input.is_empty() {
-        let (used, event) = connection.receive(input).ok()?;
-        input = &input[used..];
-        if event.is_none() {
+        let received = connection.receive(input).ok()?;
+        input = &input[received.used..];
+        if received.event.is_none() {
             break;
         }
     }
