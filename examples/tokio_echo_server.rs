@@ -1,146 +1,105 @@
-//! The same sans-IO core under tokio: a hixie-76 echo server on one async task per connection.
+//! A WebSocket echo server on the async adapter: hixie-76 (and, with `--allow-hixie75`,
+//! hixie-75) and RFC 6455 on the same port, one task per connection, and on `GET /` a page that
+//! opens a socket to it from any browser, old or new. The flags are `echo_server`'s.
 //!
 //! ```text
-//! cargo run --release --example tokio_echo_server -- --listen 127.0.0.1:8076 [--protocol NAME]...
+//! cargo run --release --example tokio_echo_server -- --listen 127.0.0.1:8076 [--protocol NAME]... [--allow-hixie75]
 //! ```
-//!
-//! The machines never touch the socket: this file only moves bytes between them and tokio's
-//! `TcpStream`, exactly as the blocking `echo_server` example does with `std::net`.
 
-use std::io;
-use std::time::Duration;
+#[path = "common/mod.rs"]
+mod common;
 
-use hixie76::frame::FrameEvent;
-use hixie76::server::{error_response, Accept, Outcome, ServerConfig, ServerHandshake};
-use hixie76::StatusCode;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use common::{Parsed, ServerOptions};
+use hixie76::io::Message;
+use hixie76::tokio::{accept_any, AnyAccepted};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::time::timeout;
 
-const IDLE: Duration = Duration::from_secs(60);
+const USAGE: &str =
+    "usage: tokio_echo_server [--listen ADDR:PORT] [--protocol NAME]... [--allow-hixie75]
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> io::Result<()> {
-    let mut listen = "127.0.0.1:8076".to_string();
-    let mut protocols = Vec::new();
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match (arg.as_str(), args.next()) {
-            ("--listen", Some(addr)) => listen = addr,
-            ("--protocol", Some(name)) => protocols.push(name),
-            _ => {
-                eprintln!("usage: tokio_echo_server --listen ADDR:PORT [--protocol NAME]...");
-                std::process::exit(2);
-            }
-        }
-    }
-    let listener = TcpListener::bind(&listen).await?;
-    println!("listening on {}", listener.local_addr()?);
-    let protocols: &'static [String] = Box::leak(protocols.into_boxed_slice());
-    loop {
-        let (stream, peer) = listener.accept().await?;
-        tokio::spawn(async move {
-            if let Err(error) = serve(stream, protocols).await {
-                eprintln!("{peer}: {error}");
-            }
-        });
-    }
-}
+A WebSocket echo server for hixie-76 and RFC 6455 clients on one port (tokio). GET / serves a
+page that echoes what you type (?send=TEXT sends TEXT).
 
-async fn read_some(stream: &mut TcpStream, buf: &mut [u8]) -> io::Result<usize> {
-    match timeout(IDLE, stream.read(buf)).await {
-        Ok(Ok(0)) => Err(io::ErrorKind::UnexpectedEof.into()),
-        Ok(result) => result,
-        Err(_) => Err(io::ErrorKind::TimedOut.into()),
-    }
-}
+  --listen ADDR:PORT   where to listen (default 127.0.0.1:8076; port 0 picks a free one)
+  --protocol NAME      a subprotocol served (repeatable; first offered match wins)
+  --allow-hixie75      also answer the older draft-hixie-thewebsocketprotocol-75
+  --help               this text";
 
-async fn serve(mut stream: TcpStream, protocols: &[String]) -> io::Result<()> {
-    stream.set_nodelay(true)?;
-    let mut handshake = ServerHandshake::new(ServerConfig::default(), vec![0u8; 8192]);
-    let mut buf = vec![0u8; 16 * 1024];
-    let mut out = vec![0u8; 1024];
-    let (mut start, mut end) = (0, 0);
-    let mut connection = loop {
-        if start == end {
-            (start, end) = (0, read_some(&mut stream, &mut buf).await?);
-        }
-        // The machine's borrow ends before any await: decide, then write.
-        let (used, reply, connection) = match handshake.receive(&buf[start..end]) {
-            Err(error) => {
-                let status = error.status().unwrap_or(StatusCode::BadRequest);
-                stream.write_all(error_response(status)).await?;
-                return Err(io::Error::new(io::ErrorKind::InvalidData, error));
-            }
-            Ok(received) => match received.event {
-                None => (received.used, 0..0, None),
-                Some(Outcome::Request(pending)) => {
-                    let request = pending.request();
-                    let mut offered = request.protocols().peekable();
-                    let any = offered.peek().is_some();
-                    let chosen = offered.find(|p| protocols.iter().any(|n| n == p));
-                    if any && chosen.is_none() {
-                        stream
-                            .write_all(pending.reject(StatusCode::BadRequest))
-                            .await?;
-                        return Err(io::Error::other("no offered subprotocol is served here"));
-                    }
-                    let accept = Accept::new().with_protocol(chosen);
-                    let n = pending.accept(&accept, &mut out).map_err(io::Error::from)?;
-                    (received.used, 0..n, None)
-                }
-                Some(Outcome::Answer(answer)) => {
-                    let bytes = answer.as_bytes();
-                    out[..bytes.len()].copy_from_slice(bytes);
-                    (received.used, 0..bytes.len(), Some(answer.connection()))
-                }
-                Some(Outcome::OtherVersion(..) | Outcome::NotWebSocket(_)) => {
-                    stream
-                        .write_all(error_response(StatusCode::BadRequest))
-                        .await?;
-                    return Err(io::Error::other("not a hixie-76 request"));
-                }
-            },
-        };
-        start += used;
-        stream.write_all(&out[reply]).await?;
-        if let Some(connection) = connection {
-            break connection;
+fn main() -> ExitCode {
+    let options = match common::parse_server_args(USAGE, |_, _| Ok(false)) {
+        Ok(Parsed::Run(options)) => Arc::new(options),
+        Ok(Parsed::Help) => return ExitCode::SUCCESS,
+        Err(message) => return common::usage_error(&message, USAGE),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
         }
     };
-    let mut message = String::new();
-    loop {
-        if start == end {
-            (start, end) = (0, read_some(&mut stream, &mut buf).await?);
+    runtime.block_on(run(options))
+}
+
+async fn run(options: Arc<ServerOptions>) -> ExitCode {
+    let listener = match TcpListener::bind(&options.listen).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("cannot listen on {}: {error}", options.listen);
+            return ExitCode::FAILURE;
         }
-        let received = connection
-            .receive(&buf[start..end])
-            .map_err(io::Error::from)?;
-        let (used, event) = (received.used, received.event);
-        start += used;
-        if used == 0 && event.is_none() {
-            buf.copy_within(start..end, 0);
-            (start, end) = (0, end - start);
-            end += read_some(&mut stream, &mut buf[end..]).await?;
-            continue;
-        }
-        if let Some(FrameEvent::Text { chunk, fin }) = event {
-            message.push_str(chunk.as_str());
-            if fin {
-                if let Ok(parts) = connection.send_text_parts(&message) {
-                    for part in parts {
-                        stream.write_all(part).await?;
-                    }
-                }
-                message.clear();
-            }
-        }
-        let n = connection
-            .poll_transmit(&mut out)
-            .map_err(io::Error::from)?;
-        stream.write_all(&out[..n]).await?;
-        if connection.is_closed() {
-            return stream.shutdown().await;
+    };
+    match listener.local_addr() {
+        Ok(addr) => println!("listening on {addr}"),
+        Err(error) => {
+            eprintln!("cannot read the listening address: {error}");
+            return ExitCode::FAILURE;
         }
     }
+    loop {
+        let Ok((stream, peer)) = listener.accept().await else {
+            continue;
+        };
+        let options = Arc::clone(&options);
+        tokio::spawn(async move { serve(stream, peer, &options).await });
+    }
+}
+
+/// Runs one connection: the handshake, then echoing until the close.
+async fn serve(stream: TcpStream, peer: std::net::SocketAddr, options: &ServerOptions) {
+    let _ = stream.set_nodelay(true);
+    let accepted = accept_any(stream, &options.accept_config(), |request| {
+        options.decide(request)
+    })
+    .await;
+    let mut socket = match accepted {
+        Ok(AnyAccepted::WebSocket(socket)) => socket,
+        Ok(AnyAccepted::Http(mut request)) => {
+            let response = common::http_response(request.method(), request.path());
+            let _ = request.get_mut().write_all(&response).await;
+            let _ = request.get_mut().shutdown().await;
+            return;
+        }
+        Err(error) => return common::log(peer, format_args!("refused: {error}")),
+    };
+    common::log(peer, format_args!("accepted {:?}", socket.protocol()));
+    let ended = loop {
+        match socket.read().await {
+            Some(Ok(Message::Close)) | None => break "closed".to_string(),
+            Some(Ok(message)) => {
+                if let Err(error) = socket.send(message).await {
+                    break format!("failed: {error}");
+                }
+            }
+            Some(Err(error)) => break format!("failed: {error}"),
+        }
+    };
+    common::log(peer, ended);
 }

@@ -35,17 +35,26 @@ extern crate alloc;
 extern crate std;
 
 mod authority;
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub mod blocking;
 mod challenge;
 pub mod client;
 pub mod connection;
 mod emit;
 mod error;
 pub mod frame;
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub mod io;
 mod limits;
 mod received;
 mod scan;
 pub mod server;
 mod status;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub mod tokio;
 
 #[doc = include_str!("rules.md")]
 pub mod rules {}

@@ -454,6 +454,13 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> ServerHandshake<S> {
         }
     }
 
+    /// The head read so far as a request view; meaningful once the head is judged (the
+    /// adapters ask while a request waits for its decision).
+    #[cfg(feature = "tokio")]
+    pub(crate) fn view(&self) -> Request<'_> {
+        Request::new(self.head.head(), &self.record)
+    }
+
     /// Whether the handshake is over: the answer was handed out.
     #[must_use]
     pub fn is_done(&self) -> bool {

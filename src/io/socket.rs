@@ -1,0 +1,206 @@
+//! The connection's bookkeeping shared by the blocking and the async socket: whole messages
+//! from whatever was read, whole frames queued for one write each, and the end of the
+//! transport. The adapters only move bytes: they read into a buffer of their own, hand it to
+//! [`SocketCore::receive`], and write out [`SocketCore::to_write`].
+//!
+//! States: open → (our close queued | the peer's close received) → closed; the transport's end
+//! is judged by the draft: the normal end of a hixie-75 connection, a fault for hixie-76.
+
+use std::string::String;
+use std::vec::Vec;
+
+use crate::connection::{Connection, ConnectionState, Message, MessageAssembler};
+use crate::io::Error;
+
+/// A write buffer that outgrew this many bytes (a large message) is given back once written,
+/// so an idle connection holds no large allocation.
+const KEEP_WRITE_CAPACITY: usize = 4096;
+
+#[derive(Debug)]
+pub(crate) struct SocketCore {
+    messages: MessageAssembler,
+    /// Bytes read but not used yet (after a message that ended inside a read).
+    unread: Vec<u8>,
+    unread_start: usize,
+    /// Whole frames waiting to be written, and how much of them was written.
+    out: Vec<u8>,
+    out_start: usize,
+    protocol: Option<String>,
+    /// The peer's close (or a hixie-75 transport end) was handed out; nothing follows.
+    close_delivered: bool,
+}
+
+impl SocketCore {
+    /// A socket for `connection`, with `leftover`: the bytes that arrived after the handshake
+    /// in the same reads (the first frames).
+    pub(crate) fn new(connection: Connection, leftover: &[u8], protocol: Option<String>) -> Self {
+        SocketCore {
+            messages: MessageAssembler::new(connection),
+            unread: leftover.to_vec(),
+            unread_start: 0,
+            out: Vec::new(),
+            out_start: 0,
+            protocol,
+            close_delivered: false,
+        }
+    }
+
+    /// Decodes bytes kept from earlier reads; the next message if one completes.
+    pub(crate) fn poll_unread(&mut self) -> Result<Option<Message>, Error> {
+        if self.unread_start == self.unread.len() {
+            return Ok(None);
+        }
+        let unread = core::mem::take(&mut self.unread);
+        let result = self.decode(&unread[self.unread_start..]);
+        match result {
+            Ok((used, message)) => {
+                self.unread = unread;
+                self.unread_start += used;
+                if self.unread_start == self.unread.len() {
+                    // Drained: give the memory back rather than keep it for an idle connection.
+                    self.unread = Vec::new();
+                    self.unread_start = 0;
+                }
+                Ok(message)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Decodes `input`, just read from the transport, after whatever was kept; the next message
+    /// if one completes. Bytes after it are kept for the next call: nothing is lost.
+    pub(crate) fn receive(&mut self, input: &[u8]) -> Result<Option<Message>, Error> {
+        if self.unread_start < self.unread.len() {
+            self.unread.extend_from_slice(input);
+            return self.poll_unread();
+        }
+        let (used, message) = self.decode(input)?;
+        if used < input.len() {
+            self.unread = input[used..].to_vec();
+            self.unread_start = 0;
+        }
+        Ok(message)
+    }
+
+    fn decode(&mut self, input: &[u8]) -> Result<(usize, Option<Message>), Error> {
+        if self.close_delivered {
+            return Err(Error::ConnectionClosed);
+        }
+        let received = self.messages.receive(input)?;
+        self.queue_transmit()?;
+        if received.event == Some(Message::Close) {
+            self.close_delivered = true;
+        }
+        Ok((received.used, received.event))
+    }
+
+    /// The transport ended. For hixie-75 that is the normal end of a connection (the peer's
+    /// close); for hixie-76 it is one only once we sent our close.
+    pub(crate) fn end_of_input(&mut self) -> Result<Message, Error> {
+        if self.close_delivered {
+            return Err(Error::ConnectionClosed);
+        }
+        let connection = self.messages.connection();
+        // Our close was sent and the peer ended the transport instead of answering: the end
+        // we asked for.
+        let closing = connection.is_hixie75() || connection.state() == ConnectionState::CloseSent;
+        if closing && connection.decoder().is_between_frames() {
+            self.close_delivered = true;
+            return Ok(Message::Close);
+        }
+        Err(Error::Io(std::io::ErrorKind::UnexpectedEof.into()))
+    }
+
+    /// Queues `message` as one whole frame.
+    pub(crate) fn queue(&mut self, message: &Message) -> Result<(), Error> {
+        match message {
+            Message::Text(text) => self.queue_text(text),
+            Message::Binary(_) => Err(Error::BinaryNotSupported),
+            Message::Close => self.queue_close(),
+        }
+    }
+
+    /// Queues a text frame: header, payload and trailer together, so they go to the
+    /// transport in one write (some deployed receivers mishandle an `FF` in a read of its own).
+    pub(crate) fn queue_text(&mut self, text: &str) -> Result<(), Error> {
+        let parts = self
+            .messages
+            .connection_mut()
+            .send_text_parts(text)
+            .map_err(|_| Error::ConnectionClosed)?;
+        self.compact_out();
+        for part in parts {
+            self.out.extend_from_slice(part);
+        }
+        Ok(())
+    }
+
+    /// Starts the closing handshake (for hixie-75, which has none: ends the connection).
+    /// Closing twice, or after the peer's close, does nothing more.
+    pub(crate) fn queue_close(&mut self) -> Result<(), Error> {
+        if self.messages.connection().state() != ConnectionState::Open {
+            return Ok(());
+        }
+        let mut frame = [0u8; 2];
+        let n = self.messages.connection_mut().close(&mut frame)?;
+        self.compact_out();
+        self.out.extend_from_slice(&frame[..n]);
+        Ok(())
+    }
+
+    /// Moves what the connection sends on its own (the answer to the peer's close) to the
+    /// write queue.
+    fn queue_transmit(&mut self) -> Result<(), Error> {
+        let mut frame = [0u8; 2];
+        let n = self.messages.connection_mut().poll_transmit(&mut frame)?;
+        if n > 0 {
+            self.compact_out();
+            self.out.extend_from_slice(&frame[..n]);
+        }
+        Ok(())
+    }
+
+    fn compact_out(&mut self) {
+        if self.out_start == self.out.len() {
+            self.out.clear();
+            self.out_start = 0;
+        }
+    }
+
+    /// Bytes waiting to be written.
+    pub(crate) fn to_write(&self) -> &[u8] {
+        &self.out[self.out_start..]
+    }
+
+    /// `n` bytes of [`to_write`](Self::to_write) were written.
+    pub(crate) fn wrote(&mut self, n: usize) {
+        self.out_start = (self.out_start + n).min(self.out.len());
+        if self.out_start == self.out.len() {
+            self.out_start = 0;
+            if self.out.capacity() > KEEP_WRITE_CAPACITY {
+                self.out = Vec::new();
+            } else {
+                self.out.clear();
+            }
+        }
+    }
+
+    /// Whether the connection is over on the protocol's side: both closes exchanged (or a
+    /// hixie-75 close) and nothing left to write. The wrapper then closes the transport.
+    pub(crate) fn is_finished(&self) -> bool {
+        self.messages.connection().is_closed() && self.to_write().is_empty()
+    }
+
+    /// Whether the peer's close was handed out: reads are over.
+    pub(crate) fn is_read_closed(&self) -> bool {
+        self.close_delivered
+    }
+
+    pub(crate) fn connection(&self) -> &Connection {
+        self.messages.connection()
+    }
+
+    pub(crate) fn protocol(&self) -> Option<&str> {
+        self.protocol.as_deref()
+    }
+}

@@ -1,0 +1,98 @@
+//! A request the adapters do not answer, handed back with its stream.
+
+use std::vec::Vec;
+
+use crate::server::{Handover, Version};
+
+/// A complete request that the adapter did not answer, with every byte read so far and the
+/// stream: a plain HTTP request (the page that opens the socket, say), or a request for a
+/// WebSocket version this adapter does not serve. Nothing was written to the stream and
+/// nothing read from it is lost: [`bytes`](Self::bytes) holds the head and whatever arrived
+/// after it.
+#[derive(Debug)]
+pub struct Unanswered<S> {
+    version: Option<Version>,
+    bytes: Vec<u8>,
+    head_len: usize,
+    stream: S,
+}
+
+impl<S> Unanswered<S> {
+    pub(crate) fn new(
+        version: Option<Version>,
+        bytes: Vec<u8>,
+        head_len: usize,
+        stream: S,
+    ) -> Self {
+        Unanswered {
+            version,
+            bytes,
+            head_len,
+            stream,
+        }
+    }
+
+    /// The WebSocket version the request asks for; `None` for a request that asks for no
+    /// WebSocket at all.
+    #[must_use]
+    pub fn version(&self) -> Option<Version> {
+        self.version
+    }
+
+    /// The request head, through its blank line.
+    #[must_use]
+    pub fn head(&self) -> &[u8] {
+        &self.bytes[..self.head_len]
+    }
+
+    /// The head and every byte read after it (a body, a pipelined request).
+    #[must_use]
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The method.
+    #[must_use]
+    pub fn method(&self) -> &str {
+        Handover::new(self.head()).method()
+    }
+
+    /// The request-target, path and query.
+    #[must_use]
+    pub fn resource(&self) -> &str {
+        Handover::new(self.head()).resource()
+    }
+
+    /// The path part of the resource.
+    #[must_use]
+    pub fn path(&self) -> &str {
+        Handover::new(self.head()).path()
+    }
+
+    /// The first value of the named field (compared case-insensitively).
+    #[must_use]
+    pub fn field(&self, name: &str) -> Option<&[u8]> {
+        Handover::new(self.head()).field(name)
+    }
+
+    /// The stream.
+    pub fn get_ref(&self) -> &S {
+        &self.stream
+    }
+
+    /// The stream, to answer the request on.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.stream
+    }
+
+    /// Everything it holds: the version, the bytes, the head's length and the stream.
+    #[cfg(feature = "tokio-tungstenite")]
+    pub(crate) fn into_raw(self) -> (Option<Version>, Vec<u8>, usize, S) {
+        (self.version, self.bytes, self.head_len, self.stream)
+    }
+
+    /// The bytes read (head and what followed) and the stream.
+    pub fn into_parts(self) -> (Vec<u8>, S) {
+        (self.bytes, self.stream)
+    }
+}
