@@ -95,7 +95,7 @@ fn serve(stream: TcpStream, options: &ServerOptions) {
     let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
     let _ = stream.set_nodelay(true);
-    let accepted = accept_any(stream, &options.accept_config(), |request| {
+    let accepted = accept_any(stream, options.accept_config(), |request| {
         options.decide(request)
     });
     let mut socket = match accepted {

@@ -75,7 +75,7 @@ async fn run(options: Arc<ServerOptions>) -> ExitCode {
 /// Runs one connection: the handshake, then echoing until the close.
 async fn serve(stream: TcpStream, peer: std::net::SocketAddr, options: &ServerOptions) {
     let _ = stream.set_nodelay(true);
-    let accepted = accept_any(stream, &options.accept_config(), |request| {
+    let accepted = accept_any(stream, options.accept_config(), |request| {
         options.decide(request)
     })
     .await;

@@ -55,7 +55,7 @@ enum Inner<S> {
 /// let listener = TcpListener::bind("127.0.0.1:8076")?;
 /// for stream in listener.incoming() {
 ///     let accept = |_: &hixie76::io::Request<'_>| Decision::Accept(AcceptOptions::new());
-///     if let Ok(AnyAccepted::WebSocket(mut socket)) = accept_any(stream?, &AcceptConfig::new(), accept) {
+///     if let Ok(AnyAccepted::WebSocket(mut socket)) = accept_any(stream?, AcceptConfig::new(), accept) {
 ///         println!("{:?}", socket.protocol()); // Hixie76, Hixie75 or Rfc6455
 ///         while let Ok(Message::Text(text)) = socket.read() {
 ///             socket.send(Message::Text(text))?;
@@ -73,7 +73,7 @@ enum Inner<S> {
 #[allow(clippy::result_large_err)]
 pub fn accept_any<S, F>(
     mut stream: S,
-    config: &AcceptConfig,
+    config: AcceptConfig,
     decide: F,
 ) -> Result<AnyAccepted<S>, Error>
 where
@@ -81,7 +81,7 @@ where
     F: FnOnce(&Request<'_>) -> Decision,
 {
     let mut decide = Some(decide);
-    let (mut accepting, version) = match drive_accept(&mut stream, config, &mut decide)? {
+    let (mut accepting, version) = match drive_accept(&mut stream, &config, &mut decide)? {
         Driven::Open(core) => {
             let subprotocol = core.protocol().map(String::from);
             let inner = Inner::Hixie(WebSocket { stream, core });
@@ -114,7 +114,7 @@ where
     let socket = tungstenite::accept_hdr_with_config(
         Prefixed::new(bytes, stream),
         callback,
-        Some(rfc6455::config(config)),
+        Some(rfc6455::config(&config)),
     );
     match socket {
         Ok(socket) => Ok(AnyAccepted::WebSocket(AnyWebSocket {

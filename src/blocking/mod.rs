@@ -27,7 +27,7 @@
 //!         Some("http://tv.example") => Decision::Accept(AcceptOptions::new()),
 //!         _ => Decision::Reject(StatusCode::Forbidden),
 //!     };
-//!     let Ok(Accepted::WebSocket(mut socket)) = accept_hdr(stream?, &AcceptConfig::new(), decide)
+//!     let Ok(Accepted::WebSocket(mut socket)) = accept_hdr(stream?, AcceptConfig::new(), decide)
 //!     else {
 //!         continue; // refused, failed, or not a hixie-76 request
 //!     };
@@ -77,7 +77,7 @@ pub enum Accepted<S> {
 ///
 /// Those of [`accept_hdr`].
 pub fn accept<S: Read + Write>(stream: S) -> Result<Accepted<S>, Error> {
-    accept_hdr(stream, &AcceptConfig::DEFAULT, |request: &Request<'_>| {
+    accept_hdr(stream, AcceptConfig::DEFAULT, |request: &Request<'_>| {
         Accepting::default_decision(request)
     })
 }
@@ -94,7 +94,7 @@ pub fn accept<S: Read + Write>(stream: S) -> Result<Accepted<S>, Error> {
 /// the stream fails or ends mid-handshake.
 pub fn accept_hdr<S, F>(
     mut stream: S,
-    config: &AcceptConfig,
+    config: AcceptConfig,
     decide: F,
 ) -> Result<Accepted<S>, Error>
 where
@@ -102,7 +102,7 @@ where
     F: FnOnce(&Request<'_>) -> Decision,
 {
     let mut decide = Some(decide);
-    Ok(match drive_accept(&mut stream, config, &mut decide)? {
+    Ok(match drive_accept(&mut stream, &config, &mut decide)? {
         Driven::Open(core) => Accepted::WebSocket(WebSocket { stream, core }),
         Driven::Unanswered(accepting, version) => {
             let (bytes, head_len) = accepting.into_unanswered();
@@ -128,7 +128,7 @@ where
     S: Read + Write,
     F: FnOnce(&Request<'_>) -> Decision,
 {
-    let mut accepting = Accepting::new(config);
+    let mut accepting = Accepting::new(&config);
     let mut buf = [0u8; READ_CHUNK];
     loop {
         let step = match accepting.step() {

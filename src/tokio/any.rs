@@ -94,7 +94,7 @@ enum Inner<S> {
 ///
 /// # async fn serve(stream: tokio::net::TcpStream) -> Result<(), hixie76::io::Error> {
 /// let accept = |_: &hixie76::io::Request<'_>| Decision::Accept(AcceptOptions::new());
-/// if let AnyAccepted::WebSocket(mut socket) = accept_any(stream, &AcceptConfig::new(), accept).await? {
+/// if let AnyAccepted::WebSocket(mut socket) = accept_any(stream, AcceptConfig::new(), accept).await? {
 ///     while let Some(Ok(Message::Text(text))) = socket.read().await {
 ///         socket.send(Message::Text(text)).await?;
 ///     }
@@ -108,7 +108,7 @@ enum Inner<S> {
 /// Those of [`read_any_request`] and [`AnyPendingRequest::decide`].
 pub async fn accept_any<S, F>(
     stream: S,
-    config: &AcceptConfig,
+    config: AcceptConfig,
     decide: F,
 ) -> Result<AnyAccepted<S>, Error>
 where
@@ -132,7 +132,7 @@ where
 ///
 /// Those of [`read_request`](super::read_request), and [`Error::UnsupportedVersion`] after a
 /// 426.
-pub async fn read_any_request<S>(stream: S, config: &AcceptConfig) -> Result<AnyIncoming<S>, Error>
+pub async fn read_any_request<S>(stream: S, config: AcceptConfig) -> Result<AnyIncoming<S>, Error>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
@@ -158,7 +158,7 @@ where
                     bytes,
                     head_len,
                     stream,
-                    config: *config,
+                    config,
                     deadline,
                 },
             }))

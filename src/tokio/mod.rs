@@ -24,7 +24,7 @@
 //!     tokio::spawn(async move {
 //!         let accept = |_: &hixie76::io::Request<'_>| Decision::Accept(AcceptOptions::new());
 //!         let Ok(Accepted::WebSocket(mut socket)) =
-//!             accept_hdr(stream, &AcceptConfig::new(), accept).await
+//!             accept_hdr(stream, AcceptConfig::new(), accept).await
 //!         else {
 //!             return;
 //!         };
@@ -111,7 +111,7 @@ pub async fn accept<S>(stream: S) -> Result<Accepted<S>, Error>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    accept_hdr(stream, &AcceptConfig::DEFAULT, |request: &Request<'_>| {
+    accept_hdr(stream, AcceptConfig::DEFAULT, |request: &Request<'_>| {
         Accepting::default_decision(request)
     })
     .await
@@ -125,7 +125,7 @@ where
 /// Those of [`read_request`] and [`PendingRequest::decide`].
 pub async fn accept_hdr<S, F>(
     stream: S,
-    config: &AcceptConfig,
+    config: AcceptConfig,
     decide: F,
 ) -> Result<Accepted<S>, Error>
 where
@@ -150,7 +150,7 @@ where
 /// use hixie76::StatusCode;
 ///
 /// # async fn serve(stream: tokio::net::TcpStream) -> Result<(), hixie76::io::Error> {
-/// if let Incoming::Request(pending) = read_request(stream, &AcceptConfig::new()).await? {
+/// if let Incoming::Request(pending) = read_request(stream, AcceptConfig::new()).await? {
 ///     let allowed = pending.request().origin() == Some("http://tv.example");
 ///     // ... ask a backend, a database, anything that takes its time ...
 ///     if allowed {
@@ -168,14 +168,14 @@ where
 ///
 /// [`Error::Protocol`] for a request that breaks the draft (after its refusal was written);
 /// [`Error::HandshakeTimeout`]; [`Error::Io`] when the stream fails or ends first.
-pub async fn read_request<S>(mut stream: S, config: &AcceptConfig) -> Result<Incoming<S>, Error>
+pub async fn read_request<S>(mut stream: S, config: AcceptConfig) -> Result<Incoming<S>, Error>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let deadline = config
         .handshake_timeout()
         .map(|timeout| Instant::now() + timeout);
-    let mut accepting = Accepting::new(config);
+    let mut accepting = Accepting::new(&config);
     match within(deadline, drive(&mut stream, &mut accepting)).await? {
         Stop::Decide => Ok(Incoming::Request(PendingRequest {
             accepting,
