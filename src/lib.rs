@@ -29,6 +29,9 @@ mod error;
 pub mod frame;
 mod key;
 mod limits;
+#[cfg(feature = "proxy-protocol")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proxy-protocol")))]
+pub mod proxy;
 mod received;
 mod scan;
 pub mod server;
