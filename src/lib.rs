@@ -48,6 +48,9 @@ pub mod frame;
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod io;
 mod limits;
+#[cfg(feature = "proxy-protocol")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proxy-protocol")))]
+pub mod proxy;
 mod received;
 mod scan;
 pub mod server;
