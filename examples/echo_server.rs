@@ -3,53 +3,53 @@
 //! opens a socket to it from any browser, old or new.
 //!
 //! ```text
-//! cargo run --release --example echo_server -- --listen 127.0.0.1:8076 [--protocol NAME]... [--allow-hixie75]
+//! cargo run --release --example echo_server -- --listen 127.0.0.1:8076 [--protocol NAME]...
+//!     [--allow-hixie75] [--proxy-protocol] [--secure] [--handshake-timeout SECS]
+//!     [--idle-timeout SECS] [--keepalive SECS [--keepalive-frame discard|sentinel|empty]]
 //! ```
 //!
 //! Prints `listening on ADDR:PORT` first (`:0` picks a free port), then serves until stopped:
 //! any origin; the first offered subprotocol that was named with `--protocol` (a client that
 //! offers subprotocols, none of them named, is refused with 400); every message echoed; a close
-//! answered. A bad request gets its 4xx and its connection is closed at once.
+//! answered. A bad request gets its 4xx and its connection is closed at once. Logs one line
+//! when a handshake is decided and one when a connection ends, each beginning with the
+//! client's address.
 
 #[path = "common/mod.rs"]
 mod common;
 
 use std::io::Write;
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use common::{Parsed, ServerOptions};
-use hixie76::blocking::{accept_any, AnyAccepted};
-use hixie76::io::Message;
+use common::{ClockedStream, Parsed, ServerOptions};
+use hixie76::blocking::{accept_any, read_proxy_header, AnyAccepted, AnyWebSocket};
+use hixie76::io::{Error, Message, Prefixed};
+use hixie76::proxy::ProxyConfig;
 use hixie76::server::error_response;
 use hixie76::StatusCode;
 
-const USAGE: &str = "usage: echo_server [--listen ADDR:PORT] [--protocol NAME]... [--allow-hixie75]
-
-A WebSocket echo server for hixie-76 and RFC 6455 clients on one port (blocking, one thread
-per connection). GET / serves a page that echoes what you type (?send=TEXT sends TEXT).
-
-  --listen ADDR:PORT   where to listen (default 127.0.0.1:8076; port 0 picks a free one)
-  --protocol NAME      a subprotocol served (repeatable; first offered match wins)
-  --allow-hixie75      also answer the older draft-hixie-thewebsocketprotocol-75
-  --help               this text";
-
 /// Most connections served at once; the next ones get 503.
 const MAX_CONNECTIONS: usize = 256;
-/// A peer silent for this long during the handshake or after it is dropped (blocking reads
-/// cannot be given a deadline of their own).
-const READ_TIMEOUT: Duration = Duration::from_secs(60);
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
+type Socket = AnyWebSocket<Prefixed<ClockedStream>>;
+
 fn main() -> ExitCode {
-    let options = match common::parse_server_args(USAGE, |_, _| Ok(false)) {
+    let usage = format!(
+        "usage: echo_server [FLAGS]\n\nA WebSocket echo server for hixie-76 and RFC 6455 clients \
+         on one port (blocking, one thread\nper connection). GET / serves a page that echoes \
+         what you type (?send=TEXT sends TEXT).\n\n{}",
+        common::SERVER_FLAGS
+    );
+    let options = match common::parse_server_args(&usage, |_, _| Ok(false)) {
         Ok(Parsed::Run(options)) => Arc::new(options),
         Ok(Parsed::Help) => return ExitCode::SUCCESS,
-        Err(message) => return common::usage_error(&message, USAGE),
+        Err(message) => return common::usage_error(&message, &usage),
     };
     let listener = match TcpListener::bind(&options.listen) {
         Ok(listener) => listener,
@@ -87,39 +87,121 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Runs one connection: the handshake, then echoing until the close.
+/// Runs one connection: the handshake under its deadline, then echoing until the close.
 fn serve(stream: TcpStream, options: &ServerOptions) {
-    let peer = stream
-        .peer_addr()
-        .map_or_else(|_| "?".to_string(), |addr| addr.to_string());
-    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
+    let Ok(peer) = stream.peer_addr() else { return };
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
     let _ = stream.set_nodelay(true);
+    let deadline = options
+        .handshake_timeout
+        .map(|timeout| Instant::now() + timeout);
+    let stream = ClockedStream::new(stream, deadline);
+    let (client, accepted) = handshake(stream, peer, options);
+    let mut socket = match accepted {
+        Ok(Some(socket)) => socket,
+        Ok(None) => return, // a page was served
+        Err(error) => return common::log(client, common::refused_line(&error)),
+    };
+    let ended = echo(&mut socket, options);
+    common::log(client, common::ended_line(ended));
+    let _ = socket
+        .get_ref()
+        .get_ref()
+        .get_ref()
+        .shutdown(Shutdown::Both);
+}
+
+/// Reads the PROXY header when one is required, then the request; the client's address, and
+/// the open socket (or `None` after answering a plain HTTP request).
+fn handshake(
+    stream: ClockedStream,
+    peer: SocketAddr,
+    options: &ServerOptions,
+) -> (SocketAddr, Result<Option<Socket>, Error>) {
+    let (client, stream) = if options.proxy_protocol {
+        match read_proxy_header(stream, ProxyConfig::new()) {
+            Ok((header, stream)) => (common::client_address(peer, header), stream),
+            Err(error) => return (peer, Err(error)),
+        }
+    } else {
+        (peer, Prefixed::new(Vec::new(), stream))
+    };
+    let mut path = String::new();
     let accepted = accept_any(stream, options.accept_config(), |request| {
+        path = request.path().to_string();
         options.decide(request)
     });
-    let mut socket = match accepted {
+    let socket = match accepted {
         Ok(AnyAccepted::WebSocket(socket)) => socket,
         Ok(AnyAccepted::Http(mut request)) => {
             let response = common::http_response(request.method(), request.path());
+            common::log(
+                client,
+                format_args!("http {} {}", request.method(), request.path()),
+            );
             let _ = request.get_mut().write_all(&response);
-            let _ = request.get_mut().shutdown(Shutdown::Both);
-            return;
+            let _ = request
+                .get_ref()
+                .get_ref()
+                .get_ref()
+                .shutdown(Shutdown::Both);
+            return (client, Ok(None));
         }
-        Err(error) => return common::log(&peer, format_args!("refused: {error}")),
+        Err(error) => return (client, Err(error)),
     };
-    common::log(&peer, format_args!("accepted {:?}", socket.protocol()));
-    let ended = loop {
+    let line = common::accepted_line(&path, socket.protocol(), socket.subprotocol());
+    common::log(client, line);
+    (client, Ok(Some(socket)))
+}
+
+/// Echoes until the close. The read time-out wakes the loop for the idle time-out (counted
+/// from the last byte received) and the keep-alive (from the last byte sent).
+fn echo(socket: &mut Socket, options: &ServerOptions) -> Result<(), Error> {
+    socket.get_mut().get_mut().set_deadline(None);
+    let mut last_sent = Instant::now();
+    loop {
+        let now = Instant::now();
+        let last_heard = socket.get_ref().get_ref().last_heard();
+        let wake = [
+            options.idle_timeout.map(|idle| last_heard + idle),
+            options.keepalive.map(|keepalive| last_sent + keepalive),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .map(|at| {
+            at.saturating_duration_since(now)
+                .max(Duration::from_millis(1))
+        });
+        socket
+            .get_ref()
+            .get_ref()
+            .get_ref()
+            .set_read_timeout(wake)?;
         match socket.read() {
-            Ok(Message::Close) => break "closed".to_string(),
+            Ok(Message::Close) => return Ok(()),
             Ok(message) => {
-                if let Err(error) = socket.send(message) {
-                    break format!("failed: {error}");
+                socket.send(message)?;
+                last_sent = Instant::now();
+            }
+            Err(error) if common::is_timeout(&error) => {
+                let now = Instant::now();
+                let last_heard = socket.get_ref().get_ref().last_heard();
+                if options
+                    .idle_timeout
+                    .is_some_and(|idle| now >= last_heard + idle)
+                {
+                    return Err(Error::IdleTimeout);
+                }
+                if options
+                    .keepalive
+                    .is_some_and(|keepalive| now >= last_sent + keepalive)
+                {
+                    socket.send_keepalive(options.keepalive_frame)?;
+                    last_sent = now;
                 }
             }
-            Err(error) => break format!("failed: {error}"),
+            Err(error) => return Err(error),
         }
-    };
-    common::log(&peer, ended);
-    let _ = socket.get_mut().shutdown(Shutdown::Both);
+    }
 }

@@ -154,6 +154,29 @@ pub enum ProxyHeader {
     },
 }
 
+impl ProxyHeader {
+    /// The real client's address, when the header names one; `None` for [`ProxyHeader::Local`]
+    /// and [`ProxyHeader::Unknown`] (use the TCP peer's address then).
+    ///
+    /// ```
+    /// use std::net::SocketAddr;
+    /// use hixie76::proxy::ProxyHeader;
+    ///
+    /// let client: SocketAddr = "192.0.2.1:5000".parse()?;
+    /// let header = ProxyHeader::Proxied { source: client, destination: "192.0.2.9:80".parse()? };
+    /// assert_eq!(header.source(), Some(client));
+    /// assert_eq!(ProxyHeader::Local.source(), None);
+    /// # Ok::<(), std::net::AddrParseError>(())
+    /// ```
+    #[must_use]
+    pub const fn source(&self) -> Option<SocketAddr> {
+        match self {
+            ProxyHeader::Proxied { source, .. } => Some(*source),
+            ProxyHeader::Local | ProxyHeader::Unknown => None,
+        }
+    }
+}
+
 /// What a header will report, as far as it has been read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Report {

@@ -83,24 +83,24 @@ where
     let mut decide = Some(decide);
     let (mut accepting, version) = match drive_accept(&mut stream, &config, &mut decide)? {
         Driven::Open(core) => {
-            let subprotocol = core.protocol().map(String::from);
-            let inner = Inner::Hixie(WebSocket { stream, core });
-            return Ok(AnyAccepted::WebSocket(AnyWebSocket { inner, subprotocol }));
+            return Ok(AnyAccepted::WebSocket(WebSocket { stream, core }.into()));
         }
         Driven::Unanswered(accepting, version) => (accepting, version),
     };
     let (Some(Version::Rfc6455), Some(decide)) = (version, decide) else {
         if version.is_none() {
-            let (bytes, head_len) = accepting.into_unanswered();
-            return Ok(AnyAccepted::Http(Unanswered::new(
-                None, bytes, head_len, stream,
-            )));
+            return Ok(AnyAccepted::Http(accepting.into_unanswered(None, stream)));
         }
         accepting.refuse(StatusCode::UpgradeRequired);
         write_out(&mut stream, &mut accepting)?;
         return Err(Error::UnsupportedVersion);
     };
-    let (bytes, head_len) = accepting.into_unanswered();
+    let Unanswered {
+        bytes,
+        head_len,
+        mut stream,
+        ..
+    } = accepting.into_unanswered(version, stream);
     let head = bytes[..head_len].to_vec();
     if !rfc6455::is_version_13(&head) {
         stream.write_all(crate::server::error_response(StatusCode::UpgradeRequired))?;
@@ -181,6 +181,21 @@ impl<S: Read + Write> AnyWebSocket<S> {
         self.send(Message::Text(String::from(text)))
     }
 
+    /// Keeps an idle connection alive: the hixie keep-alive frame `kind`
+    /// ([`WebSocket::send_keepalive`]), or an RFC 6455 ping.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] or [`Error::Rfc6455`] when the stream fails.
+    pub fn send_keepalive(&mut self, kind: crate::frame::Keepalive) -> Result<(), Error> {
+        match &mut self.inner {
+            Inner::Hixie(socket) => socket.send_keepalive(kind),
+            Inner::Rfc6455(socket) => {
+                Ok(socket.send(tungstenite::Message::Ping(std::vec::Vec::new().into()))?)
+            }
+        }
+    }
+
     /// Starts the closing handshake; the peer's answer arrives through
     /// [`read`](Self::read).
     ///
@@ -243,10 +258,9 @@ impl<S> AnyWebSocket<S> {
 
 impl<S> From<WebSocket<S>> for AnyWebSocket<S> {
     fn from(socket: WebSocket<S>) -> Self {
-        let subprotocol = socket.subprotocol().map(String::from);
         AnyWebSocket {
+            subprotocol: socket.subprotocol().map(String::from),
             inner: Inner::Hixie(socket),
-            subprotocol,
         }
     }
 }

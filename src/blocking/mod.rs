@@ -105,8 +105,7 @@ where
     Ok(match drive_accept(&mut stream, &config, &mut decide)? {
         Driven::Open(core) => Accepted::WebSocket(WebSocket { stream, core }),
         Driven::Unanswered(accepting, version) => {
-            let (bytes, head_len) = accepting.into_unanswered();
-            Accepted::Unanswered(Unanswered::new(version, bytes, head_len, stream))
+            Accepted::Unanswered(accepting.into_unanswered(version, stream))
         }
     })
 }
@@ -128,7 +127,7 @@ where
     S: Read + Write,
     F: FnOnce(&Request<'_>) -> Decision,
 {
-    let mut accepting = Accepting::new(&config);
+    let mut accepting = Accepting::new(config);
     let mut buf = [0u8; READ_CHUNK];
     loop {
         let step = match accepting.step() {
@@ -180,6 +179,59 @@ fn write_out<S: Write>(stream: &mut S, accepting: &mut Accepting) -> Result<(), 
         accepting.wrote();
     }
     Ok(())
+}
+
+/// Reads the PROXY protocol header (v1 or v2) a load balancer sends before the request
+/// (HAProxy's `send-proxy`/`send-proxy-v2`, nginx's `proxy_protocol on`), for a server behind
+/// one. Returns the header, whose [`source`](crate::proxy::ProxyHeader::source) is the real
+/// client, and the stream with whatever was read after the header in front of it: accept on
+/// that.
+///
+/// Call it on every connection of a listener that only the proxy can reach, and drop the
+/// connection when it fails: an optional header would let any client that reaches the port
+/// directly choose the address the application sees.
+///
+/// ```no_run
+/// use hixie76::blocking::{accept_any, read_proxy_header};
+/// use hixie76::io::AcceptConfig;
+/// use hixie76::proxy::ProxyConfig;
+///
+/// # fn serve(stream: std::net::TcpStream) -> Result<(), hixie76::io::Error> {
+/// let peer = stream.peer_addr()?;
+/// let (header, stream) = read_proxy_header(stream, ProxyConfig::new())?;
+/// let client = header.source().unwrap_or(peer);
+/// let accepted = accept_any(stream, AcceptConfig::new(), |_| {
+///     hixie76::io::Decision::Accept(hixie76::io::AcceptOptions::new())
+/// });
+/// # let _ = (client, accepted);
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Protocol`] with [`BadProxyHeader`](crate::Error::BadProxyHeader) for a malformed,
+/// truncated or oversized header (nothing is written: the peer is not the proxy);
+/// [`Error::Io`] when the stream fails or ends first.
+#[cfg(feature = "proxy-protocol")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proxy-protocol")))]
+pub fn read_proxy_header<S: Read>(
+    mut stream: S,
+    config: crate::proxy::ProxyConfig,
+) -> Result<(crate::proxy::ProxyHeader, crate::io::Prefixed<S>), Error> {
+    let mut decoder = crate::proxy::ProxyDecoder::new(config);
+    let mut buf = [0u8; READ_CHUNK];
+    loop {
+        let n = read_some(&mut stream, &mut buf)?;
+        if n == 0 {
+            return Err(Error::Io(io::ErrorKind::UnexpectedEof.into()));
+        }
+        let received = decoder.receive(&buf[..n])?;
+        if let Some(header) = received.event {
+            let rest = buf[received.used..n].to_vec();
+            return Ok((header, crate::io::Prefixed::new(rest, stream)));
+        }
+    }
 }
 
 /// Opens a hixie-76 (or, with [`ConnectConfig::with_hixie75`], hixie-75) connection to `url`
@@ -350,6 +402,19 @@ impl<S: Read + Write> WebSocket<S> {
     /// [`Error::Io`] when the stream fails.
     pub fn close(&mut self) -> Result<(), Error> {
         self.core.queue_close()?;
+        self.flush()
+    }
+
+    /// Sends a keep-alive frame of `kind` (see [`Keepalive`](crate::frame::Keepalive)), while the
+    /// connection is open; afterwards it does nothing. A blocking socket has no timer: call it
+    /// when the connection has been quiet for a while (a read time-out on the stream is one
+    /// way to notice).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] when the stream fails.
+    pub fn send_keepalive(&mut self, kind: crate::frame::Keepalive) -> Result<(), Error> {
+        self.core.queue_keepalive(kind);
         self.flush()
     }
 

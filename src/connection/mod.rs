@@ -193,6 +193,26 @@ impl Connection {
         Ok(frame::text_frame_parts(text))
     }
 
+    /// The keep-alive frame `kind`, only while [`ConnectionState::Open`]: send it when the
+    /// connection has been quiet for a while, so proxies in between do not close it.
+    ///
+    /// ```
+    /// use hixie76::connection::Connection;
+    /// use hixie76::frame::Keepalive;
+    ///
+    /// let mut connection = Connection::default();
+    /// assert_eq!(connection.send_keepalive(Keepalive::Discard), Ok([0x80, 0x00]));
+    /// # Ok::<(), hixie76::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidState`] once a close was sent or received.
+    pub fn send_keepalive(&mut self, kind: frame::Keepalive) -> Result<[u8; 2], Error> {
+        self.check_open()?;
+        Ok(kind.frame())
+    }
+
     /// Starts the closing handshake: writes `FF 00` into `out` and returns 2. After it, nothing
     /// more can be sent; the peer's answer arrives through [`receive`](Connection::receive).
     ///

@@ -8,6 +8,40 @@ use crate::Error;
 /// The closing handshake frame, `FF 00`.
 pub const CLOSE_FRAME: [u8; 2] = [0xFF, 0x00];
 
+/// A frame a server can send to keep an idle connection (and the proxies on its way) alive.
+///
+/// hixie-76 has no ping. The draft gives two frames every conforming receiver must discard,
+/// but deployed client libraries differ on both, so no kind is safe everywhere: choose by the
+/// clients you serve (the README's keep-alive table lists what was measured).
+///
+/// ```
+/// use hixie76::frame::Keepalive;
+/// assert_eq!(Keepalive::Discard.frame(), [0x80, 0x00]);
+/// assert_eq!(Keepalive::Sentinel.frame(), [0x01, 0xFF]);
+/// assert_eq!(Keepalive::Empty.frame(), [0x00, 0xFF]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Keepalive {
+    /// `80 00`: a length-prefixed frame of length 0, which the draft says to discard.
+    Discard,
+    /// `01 FF`: a sentinel frame of a non-zero type, which the draft says to discard.
+    Sentinel,
+    /// `00 FF`: an empty text message, which a receiver hands to its application.
+    Empty,
+}
+
+impl Keepalive {
+    /// The frame's two bytes.
+    #[must_use]
+    pub const fn frame(self) -> [u8; 2] {
+        match self {
+            Keepalive::Discard => [0x80, 0x00],
+            Keepalive::Sentinel => [0x01, 0xFF],
+            Keepalive::Empty => [0x00, 0xFF],
+        }
+    }
+}
+
 const TEXT_HEADER: [u8; 1] = [0x00];
 const TEXT_TRAILER: [u8; 1] = [0xFF];
 

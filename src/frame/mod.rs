@@ -47,4 +47,6 @@ mod utf8;
 pub use chunk::TextChunk;
 pub use config::FrameConfig;
 pub use decode::{Decoder, FrameEvent};
-pub use encode::{encode_close, encode_text, text_frame_len, text_frame_parts, CLOSE_FRAME};
+pub use encode::{
+    encode_close, encode_text, text_frame_len, text_frame_parts, Keepalive, CLOSE_FRAME,
+};

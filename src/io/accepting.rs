@@ -8,7 +8,7 @@
 use std::string::String;
 use std::vec::Vec;
 
-use super::{AcceptConfig, AcceptOptions, Decision, Error, Request, SocketCore};
+use super::{AcceptConfig, AcceptOptions, Decision, Error, Request, SocketCore, Unanswered};
 use crate::connection::Connection;
 use crate::server::{error_response, Accept, Outcome, ServerHandshake, Version};
 use crate::Fault;
@@ -196,12 +196,17 @@ impl Accepting {
         ))
     }
 
-    /// An unanswered request's bytes: its head, then whatever was read after it; and the
-    /// head's length.
-    pub(crate) fn into_unanswered(self) -> (Vec<u8>, usize) {
+    /// The unanswered request ([`Step::Unanswered`] said which `version`) on `stream`: its
+    /// head, then whatever was read after it.
+    pub(crate) fn into_unanswered<S>(self, version: Option<Version>, stream: S) -> Unanswered<S> {
         let mut bytes = self.handshake.into_storage();
         bytes.truncate(self.head_len);
         bytes.extend_from_slice(&self.input[self.input_start..]);
-        (bytes, self.head_len)
+        Unanswered {
+            version,
+            bytes,
+            head_len: self.head_len,
+            stream,
+        }
     }
 }

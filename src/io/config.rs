@@ -6,7 +6,7 @@ use std::time::Duration;
 use std::vec::Vec;
 
 use crate::client::Keys;
-use crate::frame::FrameConfig;
+use crate::frame::{FrameConfig, Keepalive};
 use crate::server::ServerConfig;
 use crate::{HeadLimits, StatusCode};
 
@@ -29,6 +29,8 @@ pub struct AcceptConfig {
     server: ServerConfig,
     handshake_timeout: Option<Duration>,
     idle_timeout: Option<Duration>,
+    keepalive: Option<Duration>,
+    keepalive_frame: Keepalive,
 }
 
 impl AcceptConfig {
@@ -38,6 +40,8 @@ impl AcceptConfig {
         server: ServerConfig::DEFAULT,
         handshake_timeout: Some(Duration::from_secs(10)),
         idle_timeout: None,
+        keepalive: None,
+        keepalive_frame: Keepalive::Empty,
     };
 
     /// The defaults, as [`AcceptConfig::DEFAULT`].
@@ -73,6 +77,38 @@ impl AcceptConfig {
     pub const fn with_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.idle_timeout = timeout;
         self
+    }
+
+    /// Sends a keep-alive frame whenever nothing was sent to the peer for this long, so that
+    /// proxies (nginx closes a tunnel after `proxy_read_timeout`, 60 s by default) keep the
+    /// connection. `None` (the default): never. The first one goes out one interval after
+    /// the handshake. Enforced by the async adapter (RFC 6455 connections get a ping); the
+    /// blocking socket has [`send_keepalive`](crate::blocking::WebSocket::send_keepalive)
+    /// for a caller with a timer of its own.
+    #[must_use]
+    pub const fn with_keepalive(mut self, interval: Option<Duration>) -> Self {
+        self.keepalive = interval;
+        self
+    }
+
+    /// Which frame keeps a hixie connection alive (default [`Keepalive::Empty`], the only kind
+    /// every client measured survives, as an empty message). See [`Keepalive`].
+    #[must_use]
+    pub const fn with_keepalive_frame(mut self, frame: Keepalive) -> Self {
+        self.keepalive_frame = frame;
+        self
+    }
+
+    /// The keep-alive interval ([`with_keepalive`](Self::with_keepalive)).
+    #[must_use]
+    pub const fn keepalive(&self) -> Option<Duration> {
+        self.keepalive
+    }
+
+    /// The keep-alive frame ([`with_keepalive_frame`](Self::with_keepalive_frame)).
+    #[must_use]
+    pub const fn keepalive_frame(&self) -> Keepalive {
+        self.keepalive_frame
     }
 
     /// The core's configuration ([`with_server`](Self::with_server)).

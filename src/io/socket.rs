@@ -148,6 +148,14 @@ impl SocketCore {
         Ok(())
     }
 
+    /// Queues a keep-alive frame, while the connection is open (afterwards, nothing).
+    pub(crate) fn queue_keepalive(&mut self, kind: crate::frame::Keepalive) {
+        if let Ok(frame) = self.messages.connection_mut().send_keepalive(kind) {
+            self.compact_out();
+            self.out.extend_from_slice(&frame);
+        }
+    }
+
     /// Moves what the connection sends on its own (the answer to the peer's close) to the
     /// write queue.
     fn queue_transmit(&mut self) -> Result<(), Error> {

@@ -11,27 +11,13 @@ use crate::server::{Handover, Version};
 /// after it.
 #[derive(Debug)]
 pub struct Unanswered<S> {
-    version: Option<Version>,
-    bytes: Vec<u8>,
-    head_len: usize,
-    stream: S,
+    pub(crate) version: Option<Version>,
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) head_len: usize,
+    pub(crate) stream: S,
 }
 
 impl<S> Unanswered<S> {
-    pub(crate) fn new(
-        version: Option<Version>,
-        bytes: Vec<u8>,
-        head_len: usize,
-        stream: S,
-    ) -> Self {
-        Unanswered {
-            version,
-            bytes,
-            head_len,
-            stream,
-        }
-    }
-
     /// The WebSocket version the request asks for; `None` for a request that asks for no
     /// WebSocket at all.
     #[must_use]
@@ -83,12 +69,6 @@ impl<S> Unanswered<S> {
     /// The stream, to answer the request on.
     pub fn get_mut(&mut self) -> &mut S {
         &mut self.stream
-    }
-
-    /// Everything it holds: the version, the bytes, the head's length and the stream.
-    #[cfg(feature = "tokio-tungstenite")]
-    pub(crate) fn into_raw(self) -> (Option<Version>, Vec<u8>, usize, S) {
-        (self.version, self.bytes, self.head_len, self.stream)
     }
 
     /// The bytes read (head and what followed) and the stream.

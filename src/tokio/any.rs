@@ -13,7 +13,7 @@ use futures_sink::Sink;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::time::Instant;
 
-use super::{read_request, within, Incoming, PendingRequest, WebSocketStream};
+use super::{read_request, within, Incoming, PendingRequest, Timers, WebSocketStream};
 use crate::io::rfc6455::{self, from_rfc6455, take, to_rfc6455};
 use crate::io::{
     AcceptConfig, AcceptOptions, Decision, Error, Message, Prefixed, Protocol, Request, Unanswered,
@@ -61,9 +61,7 @@ pub struct AnyPendingRequest<S> {
 enum PendingInner<S> {
     Hixie(PendingRequest<S>),
     Rfc6455 {
-        bytes: Vec<u8>,
-        head_len: usize,
-        stream: S,
+        request: Unanswered<S>,
         config: AcceptConfig,
         deadline: Option<Instant>,
     },
@@ -77,6 +75,9 @@ pub struct AnyWebSocketStream<S> {
     subprotocol: Option<String>,
     /// An RFC 6455 close was read; it is handed out once tungstenite's answer is written.
     closing: bool,
+    /// An RFC 6455 connection's idle time-out and keep-alive (a ping); a hixie socket keeps
+    /// its own.
+    timers: Timers,
 }
 
 #[derive(Debug)]
@@ -147,23 +148,19 @@ where
         }
         Incoming::Unanswered(unanswered) => unanswered,
     };
-    let (version, bytes, head_len, mut stream) = unanswered.into_raw();
-    match version {
-        None => Ok(AnyIncoming::Http(Unanswered::new(
-            None, bytes, head_len, stream,
-        ))),
-        Some(Version::Rfc6455) if rfc6455::is_version_13(&bytes[..head_len]) => {
+    match unanswered.version() {
+        None => Ok(AnyIncoming::Http(unanswered)),
+        Some(Version::Rfc6455) if rfc6455::is_version_13(unanswered.head()) => {
             Ok(AnyIncoming::Request(AnyPendingRequest {
                 inner: PendingInner::Rfc6455 {
-                    bytes,
-                    head_len,
-                    stream,
+                    request: unanswered,
                     config,
                     deadline,
                 },
             }))
         }
         Some(_) => {
+            let mut stream = unanswered.stream;
             let refusal = error_response(StatusCode::UpgradeRequired);
             within(deadline, async { Ok(stream.write_all(refusal).await?) }).await?;
             Err(Error::UnsupportedVersion)
@@ -177,9 +174,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AnyPendingRequest<S> {
     pub fn request(&self) -> Request<'_> {
         match &self.inner {
             PendingInner::Hixie(pending) => pending.request(),
-            PendingInner::Rfc6455 {
-                bytes, head_len, ..
-            } => Request::rfc6455(Handover::new(&bytes[..*head_len])),
+            PendingInner::Rfc6455 { request, .. } => {
+                Request::rfc6455(Handover::new(request.head()))
+            }
         }
     }
 
@@ -215,16 +212,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AnyPendingRequest<S> {
     // tungstenite's callback returns its own, large, error response.
     #[allow(clippy::result_large_err)]
     pub async fn decide(self, decision: Decision) -> Result<AnyWebSocketStream<S>, Error> {
-        let (bytes, head_len, stream, config, deadline) = match self.inner {
+        let (request, config, deadline) = match self.inner {
             PendingInner::Hixie(pending) => return Ok(pending.decide(decision).await?.into()),
             PendingInner::Rfc6455 {
-                bytes,
-                head_len,
-                stream,
+                request,
                 config,
                 deadline,
-            } => (bytes, head_len, stream, config, deadline),
+            } => (request, config, deadline),
         };
+        let Unanswered {
+            bytes,
+            head_len,
+            stream,
+            ..
+        } = request;
         let head = bytes[..head_len].to_vec();
         let refused = Mutex::new(None);
         let subprotocol = Mutex::new(None);
@@ -242,6 +243,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AnyPendingRequest<S> {
                 inner: Inner::Rfc6455(socket),
                 subprotocol: take(&subprotocol),
                 closing: false,
+                timers: Timers::accepted(&config),
             }),
             Err(error) => Err(take(&refused).unwrap_or(error)),
         }
@@ -331,11 +333,11 @@ impl<S> AnyWebSocketStream<S> {
 
 impl<S> From<WebSocketStream<S>> for AnyWebSocketStream<S> {
     fn from(socket: WebSocketStream<S>) -> Self {
-        let subprotocol = socket.subprotocol().map(String::from);
         AnyWebSocketStream {
-            inner: Inner::Hixie(socket),
-            subprotocol,
+            subprotocol: socket.subprotocol().map(String::from),
             closing: false,
+            timers: Timers::default(),
+            inner: Inner::Hixie(socket),
         }
     }
 }
@@ -355,7 +357,24 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Stream for AnyWebSocketStream<S> {
                     this.closing = false;
                     return Poll::Ready(Some(Ok(Message::Close)));
                 }
-                match core::task::ready!(Pin::new(&mut *socket).poll_next(cx)) {
+                let next = match Pin::new(&mut *socket).poll_next(cx) {
+                    Poll::Ready(next) => next,
+                    Poll::Pending => {
+                        if this.timers.poll_idle(cx) {
+                            return Poll::Ready(Some(Err(Error::IdleTimeout)));
+                        }
+                        if this.timers.poll_keepalive(cx) {
+                            // tungstenite writes the ping at its next flush.
+                            let ping = tungstenite::Message::Ping(Vec::new().into());
+                            if Pin::new(&mut *socket).start_send(ping).is_ok() {
+                                let _ = Pin::new(&mut *socket).poll_flush(cx);
+                            }
+                        }
+                        return Poll::Pending;
+                    }
+                };
+                this.timers.heard();
+                match next {
                     None => return Poll::Ready(None),
                     Some(Err(error)) => return Poll::Ready(Some(Err(error.into()))),
                     Some(Ok(message)) => match from_rfc6455(message) {
@@ -389,9 +408,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Sink<Message> for AnyWebSocketStream<S> 
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
-        match &mut self.get_mut().inner {
+        let this = self.get_mut();
+        match &mut this.inner {
             Inner::Hixie(socket) => Pin::new(socket).poll_flush(cx),
-            Inner::Rfc6455(socket) => Pin::new(socket).poll_flush(cx).map_err(Error::from),
+            Inner::Rfc6455(socket) => {
+                this.timers.spoke();
+                Pin::new(socket).poll_flush(cx).map_err(Error::from)
+            }
         }
     }
 

@@ -46,6 +46,7 @@ mod stream;
 pub use any::{
     accept_any, read_any_request, AnyAccepted, AnyIncoming, AnyPendingRequest, AnyWebSocketStream,
 };
+pub(crate) use stream::Timers;
 pub use stream::WebSocketStream;
 
 use core::future::Future;
@@ -98,7 +99,7 @@ pub struct PendingRequest<S> {
     accepting: Accepting,
     stream: S,
     deadline: Option<Instant>,
-    idle_timeout: Option<core::time::Duration>,
+    config: AcceptConfig,
 }
 
 /// Accepts a hixie-76 connection on `stream` with the default configuration: any origin, the
@@ -181,14 +182,11 @@ where
             accepting,
             stream,
             deadline,
-            idle_timeout: config.idle_timeout(),
+            config,
         })),
-        Stop::Unanswered(version) => {
-            let (bytes, head_len) = accepting.into_unanswered();
-            Ok(Incoming::Unanswered(Unanswered::new(
-                version, bytes, head_len, stream,
-            )))
-        }
+        Stop::Unanswered(version) => Ok(Incoming::Unanswered(
+            accepting.into_unanswered(version, stream),
+        )),
         // Nothing opens before a decision.
         Stop::Open => Err(crate::Error::InvalidState.into()),
     }
@@ -241,7 +239,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> PendingRequest<S> {
             Stop::Open => Ok(WebSocketStream::new(
                 self.stream,
                 self.accepting.into_socket()?,
-                self.idle_timeout,
+                Timers::accepted(&self.config),
+                self.config.keepalive_frame(),
             )),
             Stop::Decide | Stop::Unanswered(_) => Err(crate::Error::InvalidState.into()),
         }
@@ -314,6 +313,35 @@ async fn within<T>(
     }
 }
 
+/// Reads the PROXY protocol header (v1 or v2) a load balancer sends before the request; the
+/// async form of [`blocking::read_proxy_header`](crate::blocking::read_proxy_header). Put it
+/// and the accept under one deadline (`tokio::time::timeout`) when the header counts as part
+/// of the handshake.
+///
+/// # Errors
+///
+/// As [`blocking::read_proxy_header`](crate::blocking::read_proxy_header).
+#[cfg(feature = "proxy-protocol")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proxy-protocol")))]
+pub async fn read_proxy_header<S: AsyncRead + Unpin>(
+    mut stream: S,
+    config: crate::proxy::ProxyConfig,
+) -> Result<(crate::proxy::ProxyHeader, crate::io::Prefixed<S>), Error> {
+    let mut decoder = crate::proxy::ProxyDecoder::new(config);
+    let mut buf = std::vec![0u8; READ_CHUNK];
+    loop {
+        let n = stream.read(&mut buf).await?;
+        if n == 0 {
+            return Err(Error::Io(std::io::ErrorKind::UnexpectedEof.into()));
+        }
+        let received = decoder.receive(&buf[..n])?;
+        if let Some(header) = received.event {
+            let rest = buf[received.used..n].to_vec();
+            return Ok((header, crate::io::Prefixed::new(rest, stream)));
+        }
+    }
+}
+
 /// Opens a hixie-76 (or hixie-75) connection to `url` over `stream`, which must already be
 /// connected to the URL's host and port; the async form of
 /// [`blocking::connect`](crate::blocking::connect).
@@ -347,7 +375,12 @@ where
         .handshake_timeout()
         .map(|timeout| Instant::now() + timeout);
     let core = within(deadline, connect_core(&mut stream, url, config)).await?;
-    Ok(WebSocketStream::new(stream, core, None))
+    Ok(WebSocketStream::new(
+        stream,
+        core,
+        Timers::default(),
+        crate::frame::Keepalive::Empty,
+    ))
 }
 
 async fn connect_core<S>(

@@ -16,7 +16,8 @@ use futures_sink::Sink;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::{Instant, Sleep};
 
-use crate::io::{Error, Message, Protocol, SocketCore};
+use crate::frame::Keepalive;
+use crate::io::{AcceptConfig, Error, Message, Protocol, SocketCore};
 
 /// How much is read from the stream at a time.
 const READ_CHUNK: usize = 4096;
@@ -40,10 +41,19 @@ pub struct WebSocketStream<S> {
     ready: Option<Message>,
     /// The stream has ended (after the close, or an error).
     ended: bool,
-    idle: Option<Timer>,
+    timers: Timers,
+    keepalive_frame: Keepalive,
 }
 
-/// A time-out that restarts whenever bytes arrive from the peer.
+/// An open connection's two clocks: the idle time-out, restarted by every byte from the peer,
+/// and the keep-alive, restarted by every byte sent to it. Each costs one boxed timer when
+/// configured, nothing otherwise.
+#[derive(Debug, Default)]
+pub(crate) struct Timers {
+    idle: Option<Timer>,
+    keepalive: Option<Timer>,
+}
+
 #[derive(Debug)]
 struct Timer {
     period: Duration,
@@ -61,16 +71,70 @@ impl Timer {
     fn restart(&mut self) {
         self.sleep.as_mut().reset(Instant::now() + self.period);
     }
+
+    /// Whether the timer ran out; registers for its wake-up otherwise.
+    fn poll_expired(&mut self, cx: &mut Context<'_>) -> bool {
+        self.sleep.as_mut().poll(cx).is_ready()
+    }
+}
+
+impl Timers {
+    /// The server's clocks, as `config` sets them.
+    pub(crate) fn accepted(config: &AcceptConfig) -> Self {
+        Timers {
+            idle: config.idle_timeout().map(Timer::new),
+            keepalive: config.keepalive().map(Timer::new),
+        }
+    }
+
+    /// Bytes arrived from the peer.
+    pub(crate) fn heard(&mut self) {
+        if let Some(idle) = &mut self.idle {
+            idle.restart();
+        }
+    }
+
+    /// Bytes went to the peer.
+    pub(crate) fn spoke(&mut self) {
+        if let Some(keepalive) = &mut self.keepalive {
+            keepalive.restart();
+        }
+    }
+
+    /// Whether the peer was silent for the whole idle time-out.
+    pub(crate) fn poll_idle(&mut self, cx: &mut Context<'_>) -> bool {
+        self.idle.as_mut().is_some_and(|idle| idle.poll_expired(cx))
+    }
+
+    /// Whether a keep-alive is due (the timer restarts for the next one).
+    pub(crate) fn poll_keepalive(&mut self, cx: &mut Context<'_>) -> bool {
+        let Some(keepalive) = &mut self.keepalive else {
+            return false;
+        };
+        if !keepalive.poll_expired(cx) {
+            return false;
+        }
+        keepalive.restart();
+        // Registers the restarted timer's wake-up.
+        let _ = keepalive.poll_expired(cx);
+        true
+    }
 }
 
 impl<S> WebSocketStream<S> {
-    pub(crate) fn new(stream: S, core: SocketCore, idle_timeout: Option<Duration>) -> Self {
+    pub(crate) fn new(
+        stream: S,
+        core: SocketCore,
+        timers: Timers,
+        keepalive_frame: Keepalive,
+    ) -> Self {
         WebSocketStream {
             stream,
             core,
             ready: None,
             ended: false,
-            idle: idle_timeout.map(Timer::new),
+            timers,
+            keepalive_frame,
         }
     }
 
@@ -163,6 +227,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> WebSocketStream<S> {
             }
         }
         if wrote {
+            self.timers.spoke();
             return Pin::new(&mut self.stream)
                 .poll_flush(cx)
                 .map_err(Error::from);
@@ -227,9 +292,13 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Stream for WebSocketStream<S> {
             let mut read = ReadBuf::new(&mut buf);
             match Pin::new(&mut this.stream).poll_read(cx, &mut read) {
                 Poll::Pending => {
-                    if let Some(idle) = &mut this.idle {
-                        if idle.sleep.as_mut().poll(cx).is_ready() {
-                            return this.fail(Error::IdleTimeout);
+                    if this.timers.poll_idle(cx) {
+                        return this.fail(Error::IdleTimeout);
+                    }
+                    if this.timers.poll_keepalive(cx) {
+                        this.core.queue_keepalive(this.keepalive_frame);
+                        if let Poll::Ready(Err(error)) = this.poll_write_out(cx) {
+                            return this.fail(error);
                         }
                     }
                     return Poll::Pending;
@@ -237,9 +306,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Stream for WebSocketStream<S> {
                 Poll::Ready(Err(error)) => return this.fail(error.into()),
                 Poll::Ready(Ok(())) => {}
             }
-            if let Some(idle) = &mut this.idle {
-                idle.restart();
-            }
+            this.timers.heard();
             let received = match read.filled() {
                 [] => this.core.end_of_input().map(Some),
                 bytes => this.core.receive(bytes),
