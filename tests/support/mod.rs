@@ -668,6 +668,8 @@ pub struct Pair {
     pub request: Vec<u8>,
     /// The server's 101 head and answer.
     pub response: Vec<u8>,
+    /// The answer alone (16 bytes for hixie-76, none for hixie-75).
+    pub answer: Vec<u8>,
     /// The request as the server saw it.
     pub seen: Seen,
     /// Whether the server's answer was hixie-75's.
@@ -715,7 +717,7 @@ impl Pair {
         };
         assert_eq!(used, request.len(), "the server used exactly the request");
         let mut server = End::new(run.connection.expect("answered"));
-        let response = [head, answer].concat();
+        let response = [&head[..], &answer].concat();
         let mut wire = response.clone();
         let said = End::say(Some(&mut server.connection), setup.server_says);
         server.wrote.extend_from_slice(&said);
@@ -739,6 +741,7 @@ impl Pair {
             piece: setup.piece,
             request,
             response,
+            answer,
             seen: seen.expect("the server saw a request"),
             answer_hixie75,
             got: run.got,
