@@ -1,4 +1,5 @@
-//! Frame decoding, encoding and the closing handshake.
+//! Frame decoding and encoding; the connection and its closing handshake (hixie-76) or lack of
+//! one (hixie-75); and, with `alloc`, whole messages from the assembler over a connection.
 //!
 //! `vectors/frames.tsv` is a copy of the project's shared conformance vectors (`frames.tsv`,
 //! columns: name, input-hex, expected-events, note). Every row must produce the same events

@@ -525,7 +525,8 @@ pub struct End {
     pub connection: Connection,
     /// The bytes behind the handshake that came in the handshake's reads: the hand-over.
     pub handed: Vec<u8>,
-    /// Everything the connection wrote (sent, closed, answered).
+    /// Everything this end wrote once its connection existed: text, closes, answers to the
+    /// peer's close, raw bytes.
     pub wrote: Vec<u8>,
     heard: Vec<Heard>,
     message: String,
