@@ -1,44 +1,23 @@
 //! The client handshake against the draft's example, the shared response vectors, this crate's
 //! own server, and statistics of the keys it makes.
+//!
+//! `vectors/responses.tsv` is a copy of the project's shared vectors (client/responses.tsv):
+//! server responses to the request a client sends with fixed settings (URL
+//! ws://example.com/demo, Origin http://example.com, the draft's example keys, answer
+//! `8jKS'y:G*Co,Wxa-`), judged by draft-hixie-thewebsocketprotocol-76 section 4.1.
 
-use hixie76::client::{ClientConfig, ClientHandshake, Entropy, Keys, Outcome, Url};
-use hixie76::server::{self, Accept, ServerConfig, ServerHandshake};
-use hixie76::{Error, Field, Limits};
+mod support;
+
+use hixie76::client::{ClientConfig, ClientHandshake, Keys, Url};
+use hixie76::server::{Accept, ServerConfig};
+use hixie76::{Error, Fault, Field, HeadLimits, Key, Setting};
 use md5::{Digest, Md5};
+use support::{
+    establish, request_of, split, unhex, v1_keys, vector_kinds, Got, Heard, Pair, Pick, Piece,
+    Role, Say, Setup, SplitMix64, V1_ANSWER, V1_KEY2, V1_KEY3,
+};
 
 const VECTORS: &str = include_str!("vectors/responses.tsv");
-
-const V1_KEY1: &str = "4 @1  46546xW%0l 1 5";
-const V1_KEY2: &str = "12998 5 Y3 1  .P00";
-const V1_KEY3: [u8; 8] = *b"^n:ds[4U";
-const V1_ANSWER: &[u8; 16] = b"8jKS'y:G*Co,Wxa-";
-
-/// splitmix64: a tiny deterministic generator, enough to drive the tests.
-struct SplitMix(u64);
-
-impl Entropy for SplitMix {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
-
-impl SplitMix {
-    fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    fn pick<'t, T>(&mut self, items: &'t [T]) -> &'t T {
-        &items[self.below(items.len())]
-    }
-}
-
-fn v1_keys() -> Keys {
-    Keys::new(V1_KEY1, V1_KEY2, V1_KEY3).unwrap()
-}
 
 fn v1_config<'a>(protocols: &'a [&'a str]) -> ClientConfig<'a> {
     ClientConfig::new(
@@ -51,84 +30,21 @@ fn v1_config<'a>(protocols: &'a [&'a str]) -> ClientConfig<'a> {
 /// A handshake whose request was written, ready for the response.
 fn started<'a>(config: ClientConfig<'a>, keys: Keys) -> ClientHandshake<'a, [u8; 1024]> {
     let mut handshake = ClientHandshake::new(config, keys, [0u8; 1024]).unwrap();
-    let mut out = [0u8; 1024];
-    handshake.write_request(&mut out).unwrap();
+    request_of(&mut handshake);
     handshake
 }
 
-fn unhex(hex: &str) -> Vec<u8> {
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-/// How feeding a response ended.
-#[derive(Debug, PartialEq)]
-enum Got {
-    /// Established after using this many bytes in total; the subprotocol; the Set-Cookie
-    /// values.
-    Established {
-        used: usize,
-        protocol: Option<String>,
-        cookies: Vec<Vec<u8>>,
-    },
-    NeedMore,
-    Failed(Error),
-}
-
-/// Feeds `chunks` in order and checks that `used` is exact: everything while partial, and
-/// nothing past the end of the answer.
+/// Feeds `chunks` in order to a started handshake (the shared driver checks that `used` is
+/// exact: everything while there is no event, and nothing past the end of the answer).
 fn feed(handshake: &mut ClientHandshake<'_, [u8; 1024]>, chunks: &[&[u8]]) -> Got {
-    let mut total = 0;
-    for chunk in chunks {
-        let received = match handshake.receive(chunk) {
-            Ok(received) => received,
-            Err(error) => {
-                // A failed machine keeps failing with the same error.
-                assert_eq!(handshake.receive(b"x").err(), Some(error));
-                return Got::Failed(error);
-            }
-        };
-        total += received.used;
-        match received.outcome {
-            Outcome::Partial => assert_eq!(received.used, chunk.len(), "partial uses all"),
-            Outcome::Established(established) => {
-                let got = Got::Established {
-                    used: total,
-                    protocol: established.protocol.map(str::to_owned),
-                    cookies: established
-                        .response
-                        .set_cookies()
-                        .map(|(_, v)| v.to_vec())
-                        .collect(),
-                };
-                assert!(handshake.is_established());
-                assert_eq!(handshake.receive(b"").err(), Some(Error::InvalidState));
-                return got;
-            }
-            _ => unreachable!(),
-        }
-    }
-    Got::NeedMore
+    establish(handshake, chunks).got
 }
 
 /// Feeds `bytes` whole, one byte at a time, and split at every single point; all must agree.
 fn feed_every_way(config: ClientConfig<'_>, keys: Keys, bytes: &[u8]) -> Got {
     let whole = feed(&mut started(config, keys), &[bytes]);
-    let singles: Vec<&[u8]> = bytes.chunks(1).collect();
-    assert_eq!(
-        feed(&mut started(config, keys), &singles),
-        whole,
-        "byte by byte"
-    );
-    for at in 0..=bytes.len() {
-        let (a, b) = bytes.split_at(at);
-        assert_eq!(
-            feed(&mut started(config, keys), &[a, b]),
-            whole,
-            "split at {at}"
-        );
+    for (how, pieces) in split::every_way(bytes) {
+        assert_eq!(feed(&mut started(config, keys), &pieces), whole, "{how}");
     }
     whole
 }
@@ -167,7 +83,9 @@ Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\n\
     let n = handshake.write_request(&mut out).unwrap();
     assert_eq!(&out[..n], expected);
     assert_eq!(handshake.write_request(&mut out), Err(Error::InvalidState));
-    assert_eq!(&handshake.keys().answer(), V1_ANSWER);
+    let keys = handshake.keys().expect("hixie-76 keys");
+    assert_eq!(&keys.answer(), V1_ANSWER);
+    assert!(!handshake.is_hixie75());
 }
 
 #[test]
@@ -231,23 +149,6 @@ fn rows() -> Vec<Row<'static>> {
         .collect()
 }
 
-/// The error variant each failure kind of the vectors stands for.
-fn kind_matches(kind: &str, error: Error) -> bool {
-    match kind {
-        "status" => matches!(error, Error::BadStatusLine | Error::UnexpectedStatus(_)),
-        "proxy-auth" => error == Error::ProxyAuthenticationRequired,
-        "bad-field" => matches!(error, Error::BareCrOrLf | Error::BadField),
-        "upgrade" => error == Error::BadUpgrade,
-        "origin" => error == Error::OriginMismatch,
-        "location" => error == Error::LocationMismatch,
-        "protocol" => error == Error::ProtocolMismatch,
-        "missing-field" => matches!(error, Error::MissingField(_)),
-        "duplicate-field" => matches!(error, Error::DuplicateField(_)),
-        "challenge" => error == Error::ChallengeMismatch,
-        _ => panic!("unknown failure kind {kind}"),
-    }
-}
-
 /// Where the head ends in a response, and so where the answer starts.
 fn head_end(bytes: &[u8]) -> usize {
     bytes.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4
@@ -270,11 +171,16 @@ fn every_vector_row_however_split() {
             }
             "need-more" => assert_eq!(got, Got::NeedMore, "{}", row.name),
             fail => {
-                let kind = fail.strip_prefix("fail:").unwrap();
+                assert!(fail.starts_with("fail:"), "{}: {fail}", row.name);
                 let Got::Failed(error) = got else {
                     panic!("{}: {got:?}", row.name);
                 };
-                assert!(kind_matches(kind, error), "{}: {error:?}", row.name);
+                assert!(
+                    vector_kinds(error).contains(&fail),
+                    "{}: {error:?} is not {fail}",
+                    row.name
+                );
+                assert_eq!(error.fault(), Fault::Peer, "{}", row.name);
             }
         }
     }
@@ -291,6 +197,7 @@ fn vector_details() {
         used,
         protocol: protocol.map(str::to_owned),
         cookies: cookies.iter().map(|c| c.to_vec()).collect(),
+        hixie75: false,
     };
     let len = |name: &str| row(name).response.len();
 
@@ -367,10 +274,14 @@ fn whole_response_view() {
     let rows = rows();
     let row = rows.iter().find(|r| r.name == "ok-set-cookie").unwrap();
     let mut handshake = started(v1_config(&[]), v1_keys());
-    let Outcome::Established(est) = handshake.receive(&row.response).unwrap().outcome else {
+    let received = handshake.receive(&row.response).unwrap();
+    assert_eq!(received.used, row.response.len());
+    let Some(established) = received.event else {
         panic!("not established");
     };
-    let response = est.response;
+    assert!(!established.is_hixie75());
+    assert_eq!(established.protocol(), None);
+    let response = established.response();
     assert_eq!(
         response.status_line(),
         b"HTTP/1.1 101 WebSocket Protocol Handshake"
@@ -607,30 +518,18 @@ fn limits_are_enforced() {
     let good = response_with(STATUS, &[UPGRADE, CONNECTION, ORIGIN, LOCATION]);
     let head = head_end(&good);
     // Exactly the head fits: fine. One byte less: too large.
-    let config = v1_config(&[]).with_limits(Limits {
-        max_head: head,
-        ..Limits::DEFAULT
-    });
+    let config = v1_config(&[]).with_limits(HeadLimits::new().with_max_head(head));
     assert!(matches!(outcome_of(config, &good), Got::Established { .. }));
-    let config = v1_config(&[]).with_limits(Limits {
-        max_head: head - 1,
-        ..Limits::DEFAULT
-    });
+    let config = v1_config(&[]).with_limits(HeadLimits::new().with_max_head(head - 1));
     assert_eq!(outcome_of(config, &good), Got::Failed(Error::HeadTooLarge));
     // The storage bounds the head too.
     let mut small = ClientHandshake::new(v1_config(&[]), v1_keys(), [0u8; 16]).unwrap();
     small.write_request(&mut [0u8; 512]).unwrap();
     assert_eq!(small.receive(&good).err(), Some(Error::HeadTooLarge));
 
-    let config = v1_config(&[]).with_limits(Limits {
-        max_fields: 4,
-        ..Limits::DEFAULT
-    });
+    let config = v1_config(&[]).with_limits(HeadLimits::new().with_max_fields(4));
     assert!(matches!(outcome_of(config, &good), Got::Established { .. }));
-    let config = v1_config(&[]).with_limits(Limits {
-        max_fields: 3,
-        ..Limits::DEFAULT
-    });
+    let config = v1_config(&[]).with_limits(HeadLimits::new().with_max_fields(3));
     assert_eq!(outcome_of(config, &good), Got::Failed(Error::TooManyFields));
 }
 
@@ -645,31 +544,40 @@ fn every_caller_error_is_reachable() {
         |config: ClientConfig<'_>| ClientHandshake::new(config, v1_keys(), [0u8; 8]).err();
     assert_eq!(
         refused(ClientConfig::new(url, "http://a\r\nb")),
-        Some(Error::InvalidValue)
+        Some(Error::InvalidValue(Setting::Origin))
     );
     assert_eq!(
         refused(ClientConfig::new(url, "o").with_protocols(&[""])),
-        Some(Error::InvalidValue)
+        Some(Error::InvalidValue(Setting::Protocol))
     );
     assert_eq!(
         refused(ClientConfig::new(url, "o").with_fields(&[("Cookie", "a\nb")])),
-        Some(Error::InvalidValue)
+        Some(Error::InvalidValue(Setting::Field))
     );
     assert_eq!(
         refused(ClientConfig::new(url, "o").with_fields(&[("Sec-WebSocket-Key1", "1 1")])),
-        Some(Error::InvalidValue)
+        Some(Error::InvalidValue(Setting::Field))
     );
     assert_eq!(
         Keys::new("11", V1_KEY2, V1_KEY3).err(),
-        Some(Error::InvalidValue)
+        Some(Error::InvalidValue(Setting::Key(Key::Key1)))
+    );
+    // Storage too small for any head: known at the first read, before any byte is judged.
+    let mut tiny = ClientHandshake::new(ClientConfig::new(url, "o"), v1_keys(), [0u8; 8]).unwrap();
+    request_of(&mut tiny);
+    assert_eq!(
+        tiny.receive(b"").err(),
+        Some(Error::InvalidValue(Setting::MaxHead))
     );
     // BufferTooSmall and InvalidState: see `v1_request_bytes_are_exact`.
     for error in [
         Error::InvalidUrl,
-        Error::InvalidValue,
+        Error::InvalidValue(Setting::Origin),
+        Error::InvalidValue(Setting::MaxHead),
         Error::BufferTooSmall { needed: 1 },
+        Error::InvalidState,
     ] {
-        assert_eq!(error.fault(), hixie76::Fault::Caller);
+        assert_eq!(error.fault(), Fault::Caller);
         assert_eq!(error.status(), None);
     }
 }
@@ -709,16 +617,6 @@ fn md5_answer(part1: u32, part2: u32, key3: &[u8]) -> [u8; 16] {
     hasher.finalize().into()
 }
 
-/// Splits `bytes` at up to two random points.
-fn random_split<'b>(rng: &mut SplitMix, bytes: &'b [u8]) -> Vec<&'b [u8]> {
-    let mut a = rng.below(bytes.len() + 1);
-    let mut b = rng.below(bytes.len() + 1);
-    if a > b {
-        core::mem::swap(&mut a, &mut b);
-    }
-    vec![&bytes[..a], &bytes[a..b], &bytes[b..]]
-}
-
 #[test]
 fn client_and_server_agree_for_thousands_of_seeds() {
     let hosts = [
@@ -743,7 +641,7 @@ fn client_and_server_agree_for_thousands_of_seeds() {
     let frame: &[u8] = b"\x00hello\xff\xff\x00";
 
     for seed in 0..5000u64 {
-        let mut rng = SplitMix(seed);
+        let mut rng = SplitMix64(seed);
         let secure = rng.below(2) == 1;
         let url_text = format!(
             "{}://{}{}{}{}",
@@ -762,74 +660,47 @@ fn client_and_server_agree_for_thousands_of_seeds() {
             config = config.with_fields(&cookies);
         }
         let keys = Keys::generate(&mut rng);
-        let mut client = ClientHandshake::new(config, keys, [0u8; 1024]).unwrap();
-        let mut request = vec![0u8; client.request_len()];
-        assert_eq!(client.write_request(&mut request), Ok(request.len()));
+        let choice = (!offered.is_empty()).then(|| *rng.pick(offered));
+
+        // Our client and our server, each stream in three reads cut at random, with a frame
+        // and a close glued behind key3 and behind the answer.
+        let mut pair = Pair::connect(Setup {
+            server: ServerConfig::default(),
+            accept: Accept::new().with_protocol(choice).with_secure(secure),
+            pick: Pick::AsGiven,
+            piece: Piece::Random {
+                seed: rng.next_u64(),
+                pieces: 3,
+            },
+            client_says: &[Say::Raw(frame)],
+            server_says: &[Say::Raw(frame)],
+            ..Setup::new(config, Some(keys))
+        });
 
         // The keys by an independent reading, and the answer by MD5 directly.
         let part1 = check_key_independently(keys.key1());
         let part2 = check_key_independently(keys.key2());
         let key3 = keys.key3();
-        assert_eq!(&request[request.len() - 8..], key3);
+        assert_eq!(&pair.request[pair.request.len() - 8..], key3);
         let expected = md5_answer(part1, part2, &key3);
         assert_eq!(keys.answer(), expected);
 
-        // Our server accepts the request, in pieces, with a frame glued behind key3.
-        let mut wire = request.clone();
-        wire.extend_from_slice(frame);
-        let mut server = ServerHandshake::new(ServerConfig::default(), [0u8; 1024]);
-        let mut response = Vec::new();
-        let mut left: Vec<u8> = Vec::new();
-        let mut chunks = random_split(&mut rng, &wire).into_iter();
-        let mut input: &[u8] = chunks.next().unwrap_or_default();
-        let mut answered = false;
-        while !answered {
-            let received = server
-                .receive(input)
-                .unwrap_or_else(|e| panic!("{url_text}: {e}"));
-            input = &input[received.used..];
-            match received.outcome {
-                server::Outcome::Partial => {
-                    assert!(input.is_empty());
-                    input = chunks.next().expect("server wants more than the request");
-                }
-                server::Outcome::Request(pending) => {
-                    let req = pending.request();
-                    assert_eq!(req.origin(), Some("http://example.com:8000"));
-                    let choices: Vec<_> = req.protocols().collect();
-                    assert_eq!(choices.len(), offered.len());
-                    let choice = (!choices.is_empty()).then(|| rng.pick(&choices).choice());
-                    let accept = Accept::new().protocol(choice).secure(secure);
-                    let mut head = [0u8; 512];
-                    let n = pending.accept(&accept, &mut head).unwrap();
-                    response.extend_from_slice(&head[..n]);
-                }
-                server::Outcome::Answer(answer) => {
-                    assert_eq!(answer.as_bytes(), expected);
-                    response.extend_from_slice(answer.as_bytes());
-                    left.extend_from_slice(input);
-                    chunks.by_ref().for_each(|c| left.extend_from_slice(c));
-                    answered = true;
-                }
-                other => panic!("{url_text}: {other:?}"),
-            }
-        }
-        assert_eq!(left, frame, "the server kept the frame");
-
-        // Our client accepts the server's answer, in pieces, with a frame glued behind.
-        let mut wire = response.clone();
-        wire.extend_from_slice(frame);
-        let pieces = random_split(&mut rng, &wire);
-        match feed(&mut client, &pieces) {
-            Got::Established { used, protocol, .. } => {
-                assert_eq!(used, response.len(), "{url_text}");
-                match protocol {
-                    Some(p) => assert!(offered.contains(&p.as_str()), "{url_text}: {p}"),
-                    None => assert!(offered.is_empty(), "{url_text}"),
-                }
-            }
-            other => panic!("{url_text}: {other:?}"),
-        }
+        // The server saw the request as sent, answered it right, and kept the frame.
+        assert_eq!(pair.seen.origin.as_deref(), Some("http://example.com:8000"));
+        assert_eq!(pair.seen.offered, offered, "{url_text}");
+        assert_eq!(pair.answer, expected);
+        assert_eq!(pair.server.handed, frame, "the server kept the frame");
+        assert_eq!(
+            pair.heard(Role::Server),
+            [Heard::Text("hello".into()), Heard::Close]
+        );
+        // The client took exactly the response (the Pair checks it) and the server's choice.
+        assert_eq!(pair.client.handed, frame, "{url_text}");
+        assert_eq!(pair.protocol(), choice, "{url_text}");
+        assert_eq!(
+            pair.heard(Role::Client),
+            [Heard::Text("hello".into()), Heard::Close]
+        );
     }
 }
 
@@ -838,7 +709,7 @@ fn client_and_server_agree_for_thousands_of_seeds() {
 #[test]
 fn key_statistics() {
     const KEYS: usize = 200_000; // 100 000 `Keys`, two keys each
-    let mut rng = SplitMix(0xC0FF_EE00);
+    let mut rng = SplitMix64(0xC0FF_EE00);
     let mut spaces_seen = [0usize; 13];
     let mut others_seen = [0usize; 13];
     let mut chars_seen = [0usize; 128];
@@ -909,7 +780,7 @@ fn constant_entropy_terminates() {
 #[test]
 fn mutated_responses_never_panic_and_never_overrun() {
     let rows = rows();
-    let mut rng = SplitMix(7);
+    let mut rng = SplitMix64(7);
     for _ in 0..20_000 {
         let row = rng.pick(&rows);
         let mut bytes = row.response.clone();
@@ -924,7 +795,7 @@ fn mutated_responses_never_panic_and_never_overrun() {
             }
         }
         let config = v1_config(&row.offered);
-        let pieces = random_split(&mut rng, &bytes);
+        let pieces = split::random(&bytes, &mut rng, 3);
         if let Got::Established { used, .. } = feed(&mut started(config, v1_keys()), &pieces) {
             // Whatever was accepted ends with the right answer, and nothing after it is used.
             assert_eq!(&bytes[used - 16..used], V1_ANSWER);

@@ -1,37 +1,27 @@
-//! Frame decoding, encoding and the closing handshake.
+//! Frame decoding and encoding; the connection and its closing handshake (hixie-76) or lack of
+//! one (hixie-75); and, with `alloc`, whole messages from the assembler over a connection.
 //!
 //! `vectors/frames.tsv` is a copy of the project's shared conformance vectors (`frames.tsv`,
 //! columns: name, input-hex, expected-events, note). Every row must produce the same events
 //! however its input is split.
 
+mod support;
+
 use hixie76::connection::{Connection, ConnectionState};
 use hixie76::frame::{
-    encode_close, encode_text, text_frame_len, text_frame_parts, Decoder, DecoderConfig,
-    FrameEvent, CLOSE_FRAME,
+    encode_close, encode_text, text_frame_len, text_frame_parts, Decoder, FrameConfig, FrameEvent,
+    CLOSE_FRAME,
 };
-use hixie76::Error;
+use hixie76::{Error, Received};
+use support::{hex, split, unhex, vector_kind, SplitMix64};
 
 const VECTORS: &str = include_str!("vectors/frames.tsv");
 
-fn unhex(s: &str) -> Vec<u8> {
-    assert!(s.len() % 2 == 0, "odd hex {s:?}");
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
-        .collect()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn error_kind(error: Error) -> &'static str {
-    match error {
-        Error::FrameTooLarge => "frame-too-large",
-        Error::MessageTooLarge => "message-too-large",
-        Error::InvalidUtf8 => "invalid-utf8",
-        other => panic!("unexpected error {other:?}"),
-    }
+/// An error in the vectors' notation (`error:<kind>`).
+fn error_event(error: Error) -> String {
+    vector_kind(error, "error:")
+        .unwrap_or_else(|| panic!("unexpected error {error:?}"))
+        .to_string()
 }
 
 /// Adds `event` to `events` in the vectors' notation; text is joined in `message` until its
@@ -47,7 +37,6 @@ fn record(event: Option<FrameEvent<'_>>, message: &mut String, events: &mut Vec<
         }
         Some(FrameEvent::Discarded) => events.push("discard".into()),
         Some(FrameEvent::Close) => events.push("close".into()),
-        Some(other) => panic!("unknown event {other:?}"),
         None => {}
     }
 }
@@ -55,8 +44,8 @@ fn record(event: Option<FrameEvent<'_>>, message: &mut String, events: &mut Vec<
 /// Feeds `pieces` one after the other, keeping unused bytes for the next call as a socket
 /// wrapper would, and returns the events in the vectors' notation. Text chunks are joined per
 /// message; the partial message an error interrupts is dropped.
-fn run(config: DecoderConfig, pieces: &[&[u8]]) -> Vec<String> {
-    let mut decoder = Decoder::with_config(config);
+fn run(decoder: &Decoder, pieces: &[&[u8]]) -> Vec<String> {
+    let mut decoder = decoder.clone();
     let mut buf: Vec<u8> = Vec::new();
     let mut events = Vec::new();
     let mut message = String::new();
@@ -66,13 +55,13 @@ fn run(config: DecoderConfig, pieces: &[&[u8]]) -> Vec<String> {
         loop {
             calls += 1;
             assert!(calls < 100_000, "decoder makes no progress");
-            let (used, event) = match decoder.decode(&buf) {
-                Ok(result) => result,
+            let Received { used, event } = match decoder.receive(&buf) {
+                Ok(received) => received,
                 Err(error) => {
                     // Errors are terminal and repeat.
-                    assert_eq!(decoder.decode(b"\x00ok\xFF"), Err(error));
+                    assert_eq!(decoder.receive(b"\x00ok\xFF"), Err(error));
                     assert_eq!(decoder.error(), Some(error));
-                    events.push(format!("error:{}", error_kind(error)));
+                    events.push(error_event(error));
                     return events;
                 }
             };
@@ -93,8 +82,8 @@ fn run(config: DecoderConfig, pieces: &[&[u8]]) -> Vec<String> {
 
 /// Like [`run`], but adds one byte of input before every call instead of calling until the
 /// decoder needs more: unused bytes pile up while the decoder works through them.
-fn run_drip(config: DecoderConfig, input: &[u8]) -> Vec<String> {
-    let mut decoder = Decoder::with_config(config);
+fn run_drip(decoder: &Decoder, input: &[u8]) -> Vec<String> {
+    let mut decoder = decoder.clone();
     let mut buf: Vec<u8> = Vec::new();
     let mut next = input.iter();
     let mut events = Vec::new();
@@ -104,27 +93,15 @@ fn run_drip(config: DecoderConfig, input: &[u8]) -> Vec<String> {
         if let Some(&byte) = more {
             buf.push(byte);
         }
-        let (used, event) = match decoder.decode(&buf) {
-            Ok(result) => result,
+        let Received { used, event } = match decoder.receive(&buf) {
+            Ok(received) => received,
             Err(error) => {
-                events.push(format!("error:{}", error_kind(error)));
+                events.push(error_event(error));
                 return events;
             }
         };
         let done = more.is_none() && event.is_none();
-        match event {
-            Some(FrameEvent::Text { chunk, fin }) => {
-                message.push_str(&chunk);
-                if fin {
-                    events.push(format!("text:{}", hex(message.as_bytes())));
-                    message.clear();
-                }
-            }
-            Some(FrameEvent::Discarded) => events.push("discard".into()),
-            Some(FrameEvent::Close) => events.push("close".into()),
-            Some(other) => panic!("unknown event {other:?}"),
-            None => {}
-        }
+        record(event, &mut message, &mut events);
         buf.drain(..used);
         if done {
             assert!(buf.is_empty(), "bytes left unused: {buf:?}");
@@ -154,14 +131,14 @@ fn rows() -> Vec<Row> {
             }
         })
         .collect();
-    assert!(rows.len() >= 16, "vectors not loaded");
+    assert_eq!(rows.len(), 16, "every row of the vectors is read");
     rows
 }
 
 #[test]
 fn vectors_whole() {
     for row in rows() {
-        let got = run(DecoderConfig::new(), &[&row.input]);
+        let got = run(&Decoder::default(), &[&row.input]);
         assert_eq!(got, row.expected, "row {}", row.name);
     }
 }
@@ -169,8 +146,7 @@ fn vectors_whole() {
 #[test]
 fn vectors_byte_by_byte() {
     for row in rows() {
-        let pieces: Vec<&[u8]> = row.input.chunks(1).collect();
-        let got = run(DecoderConfig::new(), &pieces);
+        let got = run(&Decoder::default(), &split::bytewise(&row.input));
         assert_eq!(got, row.expected, "row {}", row.name);
     }
 }
@@ -178,7 +154,7 @@ fn vectors_byte_by_byte() {
 #[test]
 fn vectors_drip_fed() {
     for row in rows() {
-        let got = run_drip(DecoderConfig::new(), &row.input);
+        let got = run_drip(&Decoder::default(), &row.input);
         assert_eq!(got, row.expected, "row {}", row.name);
     }
 }
@@ -186,9 +162,8 @@ fn vectors_drip_fed() {
 #[test]
 fn vectors_every_split() {
     for row in rows() {
-        for at in 0..=row.input.len() {
-            let (a, b) = row.input.split_at(at);
-            let got = run(DecoderConfig::new(), &[a, b]);
+        for (at, pieces) in split::every_point(&row.input).iter().enumerate() {
+            let got = run(&Decoder::default(), pieces);
             assert_eq!(got, row.expected, "row {} split at {at}", row.name);
         }
     }
@@ -200,27 +175,21 @@ fn vectors_three_way_splits() {
         let len = row.input.len();
         for i in 0..=len {
             for j in i..=len {
-                let got = run(
-                    DecoderConfig::new(),
-                    &[&row.input[..i], &row.input[i..j], &row.input[j..]],
-                );
+                let got = run(&Decoder::default(), &split::at(&row.input, &[i, j]));
                 assert_eq!(got, row.expected, "row {} split at {i}, {j}", row.name);
             }
         }
     }
 }
 
-/// Every way to cut `input` in two, plus byte by byte.
-fn all_splits(config: DecoderConfig, input: &[u8]) -> Vec<Vec<String>> {
-    let mut results: Vec<Vec<String>> = (0..=input.len())
-        .map(|at| {
-            let (a, b) = input.split_at(at);
-            run(config, &[a, b])
-        })
+/// The events of `input` cut in two at every point, byte by byte, and drip-fed.
+fn all_splits(decoder: &Decoder, input: &[u8]) -> Vec<Vec<String>> {
+    let mut results: Vec<Vec<String>> = split::every_point(input)
+        .iter()
+        .map(|pieces| run(decoder, pieces))
         .collect();
-    let pieces: Vec<&[u8]> = input.chunks(1).collect();
-    results.push(run(config, &pieces));
-    results.push(run_drip(config, input));
+    results.push(run(decoder, &split::bytewise(input)));
+    results.push(run_drip(decoder, input));
     results
 }
 
@@ -235,24 +204,24 @@ fn text_frame(payload: &[u8]) -> Vec<u8> {
 fn split_characters_are_joined() {
     let text = "a€b😀c é\u{10FFFF}";
     let input = text_frame(text.as_bytes());
-    for got in all_splits(DecoderConfig::new(), &input) {
+    for got in all_splits(&Decoder::default(), &input) {
         assert_eq!(got, [format!("text:{}", hex(text.as_bytes()))]);
     }
 }
 
 #[test]
 fn split_character_arrives_whole_and_the_rest_is_borrowed() {
-    let mut decoder = Decoder::new();
-    let (used, event) = decoder.decode(b"\x00ab\xF0\x9F").unwrap();
+    let mut decoder = Decoder::default();
+    let Received { used, event } = decoder.receive(b"\x00ab\xF0\x9F").unwrap();
     assert_eq!(used, 5);
     match event {
         Some(FrameEvent::Text { chunk, fin: false }) => assert_eq!(chunk.borrowed(), Some("ab")),
         other => panic!("{other:?}"),
     }
     // One more byte of the emoji: held, nothing to report yet.
-    assert_eq!(decoder.decode(b"\x98"), Ok((1, None)));
+    assert_eq!(decoder.receive(b"\x98"), Ok(Received::partial(1)));
     let input = b"\x80cd\xFF";
-    let (used, event) = decoder.decode(input).unwrap();
+    let Received { used, event } = decoder.receive(input).unwrap();
     assert_eq!(used, 1);
     match event {
         Some(FrameEvent::Text { chunk, fin: false }) => {
@@ -261,7 +230,7 @@ fn split_character_arrives_whole_and_the_rest_is_borrowed() {
         }
         other => panic!("{other:?}"),
     }
-    let (used, event) = decoder.decode(&input[1..]).unwrap();
+    let Received { used, event } = decoder.receive(&input[1..]).unwrap();
     assert_eq!(used, 3);
     match event {
         Some(FrameEvent::Text { chunk, fin: true }) => {
@@ -276,9 +245,9 @@ fn split_character_arrives_whole_and_the_rest_is_borrowed() {
 
 #[test]
 fn split_character_that_ends_the_frame_carries_fin() {
-    let mut decoder = Decoder::new();
-    assert!(decoder.decode(b"\x00\xC3").unwrap().1.is_none());
-    let (used, event) = decoder.decode(b"\xA9\xFF\x00").unwrap();
+    let mut decoder = Decoder::default();
+    assert!(decoder.receive(b"\x00\xC3").unwrap().event.is_none());
+    let Received { used, event } = decoder.receive(b"\xA9\xFF\x00").unwrap();
     assert_eq!(used, 2);
     assert!(matches!(event, Some(FrameEvent::Text { chunk, fin: true }) if chunk == "é"));
 }
@@ -303,7 +272,7 @@ const INVALID: &[&[u8]] = &[
 fn invalid_utf8_is_an_error_by_default() {
     for payload in INVALID {
         let input = text_frame(payload);
-        for got in all_splits(DecoderConfig::new(), &input) {
+        for got in all_splits(&Decoder::default(), &input) {
             assert_eq!(got, ["error:invalid-utf8"], "payload {payload:02x?}");
         }
     }
@@ -311,12 +280,12 @@ fn invalid_utf8_is_an_error_by_default() {
 
 #[test]
 fn replacement_matches_lossy_decoding_however_split() {
-    let config = DecoderConfig::new().replace_invalid_utf8(true);
+    let config = FrameConfig::new().with_replace_invalid_utf8(true);
     for payload in INVALID {
         let expected = String::from_utf8_lossy(payload);
         assert!(expected.contains('\u{FFFD}'));
         let input = text_frame(payload);
-        for got in all_splits(config, &input) {
+        for got in all_splits(&Decoder::new(config), &input) {
             assert_eq!(
                 got,
                 [format!("text:{}", hex(expected.as_bytes()))],
@@ -328,11 +297,11 @@ fn replacement_matches_lossy_decoding_however_split() {
 
 #[test]
 fn replacement_keeps_going_after_the_message() {
-    let config = DecoderConfig::new().replace_invalid_utf8(true);
+    let config = FrameConfig::new().with_replace_invalid_utf8(true);
     let mut input = text_frame(b"\xFE");
     input.extend_from_slice(&text_frame(b"next"));
     assert_eq!(
-        run(config, &[&input]),
+        run(&Decoder::new(config), &[&input]),
         [
             format!("text:{}", hex("\u{FFFD}".as_bytes())),
             "text:6e657874".into()
@@ -342,14 +311,14 @@ fn replacement_keeps_going_after_the_message() {
 
 #[test]
 fn many_invalid_bytes_are_each_replaced() {
-    let config = DecoderConfig::new().replace_invalid_utf8(true);
+    let config = FrameConfig::new().with_replace_invalid_utf8(true);
     let payload = vec![0x80; 100_000];
-    let mut decoder = Decoder::with_config(config);
+    let mut decoder = Decoder::new(config);
     let input = text_frame(&payload);
     let mut at = 0;
     let mut replaced = 0;
     loop {
-        let (used, event) = decoder.decode(&input[at..]).unwrap();
+        let Received { used, event } = decoder.receive(&input[at..]).unwrap();
         at += used;
         match event {
             Some(FrameEvent::Text { chunk, fin }) => {
@@ -368,41 +337,41 @@ fn many_invalid_bytes_are_each_replaced() {
 
 #[test]
 fn message_limit() {
-    let config = DecoderConfig::new().max_message(5);
-    for got in all_splits(config, &text_frame(b"hello")) {
+    let config = FrameConfig::new().with_max_message(5);
+    for got in all_splits(&Decoder::new(config), &text_frame(b"hello")) {
         assert_eq!(got, ["text:68656c6c6f"]);
     }
-    for got in all_splits(config, &text_frame(b"hello!")) {
+    for got in all_splits(&Decoder::new(config), &text_frame(b"hello!")) {
         assert_eq!(got, ["error:message-too-large"]);
     }
     // Found before the end of the frame arrives.
-    let mut decoder = Decoder::with_config(config);
-    assert!(decoder.decode(b"\x00hel").is_ok());
+    let mut decoder = Decoder::new(config);
+    assert!(decoder.receive(b"\x00hel").is_ok());
     // The text within the limit may still come out; what passes it fails.
-    let (used, event) = decoder.decode(b"lo!").unwrap();
+    let Received { used, event } = decoder.receive(b"lo!").unwrap();
     assert_eq!(used, 2);
     assert!(matches!(event, Some(FrameEvent::Text { chunk, fin: false }) if chunk == "lo"));
-    assert_eq!(decoder.decode(b"!"), Err(Error::MessageTooLarge));
-    assert_eq!(decoder.decode(b"\xFF"), Err(Error::MessageTooLarge));
+    assert_eq!(decoder.receive(b"!"), Err(Error::MessageTooLarge));
+    assert_eq!(decoder.receive(b"\xFF"), Err(Error::MessageTooLarge));
     // Invalid text before the limit is reported as invalid text, however it is split.
-    for got in all_splits(config, &text_frame(b"a\xC0bcdefgh")) {
+    for got in all_splits(&Decoder::new(config), &text_frame(b"a\xC0bcdefgh")) {
         assert_eq!(got, ["error:invalid-utf8"]);
     }
 }
 
 #[test]
 fn discarded_frames_are_bounded_too() {
-    let config = DecoderConfig::new().max_message(5);
-    for got in all_splits(config, b"\x80\x05abcde\x00x\xFF") {
+    let config = FrameConfig::new().with_max_message(5);
+    for got in all_splits(&Decoder::new(config), b"\x80\x05abcde\x00x\xFF") {
         assert_eq!(got, ["discard", "text:78"]);
     }
-    for got in all_splits(config, b"\x80\x06abcdef") {
+    for got in all_splits(&Decoder::new(config), b"\x80\x06abcdef") {
         assert_eq!(got, ["error:frame-too-large"]);
     }
-    for got in all_splits(config, b"\x01abcde\xFF") {
+    for got in all_splits(&Decoder::new(config), b"\x01abcde\xFF") {
         assert_eq!(got, ["discard"]);
     }
-    for got in all_splits(config, b"\x01abcdef\xFF") {
+    for got in all_splits(&Decoder::new(config), b"\x01abcdef\xFF") {
         assert_eq!(got, ["error:frame-too-large"]);
     }
 }
@@ -410,12 +379,15 @@ fn discarded_frames_are_bounded_too() {
 #[test]
 fn huge_length_is_refused_before_it_grows() {
     // 2^20 + 1 needs three prefix bytes: the third one fails, without waiting for more.
-    let mut decoder = Decoder::new();
-    assert_eq!(decoder.decode(b"\x80\xC0\x80"), Ok((3, None)));
-    assert_eq!(decoder.decode(b"\x81"), Err(Error::FrameTooLarge));
+    let mut decoder = Decoder::default();
+    assert_eq!(decoder.receive(b"\x80\xC0\x80"), Ok(Received::partial(3)));
+    assert_eq!(decoder.receive(b"\x81"), Err(Error::FrameTooLarge));
     // Exactly the limit is fine.
-    let mut decoder = Decoder::new();
-    assert_eq!(decoder.decode(b"\x80\xC0\x80\x00"), Ok((4, None)));
+    let mut decoder = Decoder::default();
+    assert_eq!(
+        decoder.receive(b"\x80\xC0\x80\x00"),
+        Ok(Received::partial(4))
+    );
 }
 
 #[test]
@@ -423,60 +395,58 @@ fn length_prefix_size_is_bounded() {
     let mut input = vec![0xFF];
     input.extend_from_slice(&[0x80; 9]);
     input.push(0x00);
-    for got in all_splits(DecoderConfig::new(), &input) {
+    for got in all_splits(&Decoder::default(), &input) {
         assert_eq!(got, ["close"]);
     }
     let mut input = vec![0xFF];
     input.extend_from_slice(&[0x80; 10]);
     input.push(0x00);
-    for got in all_splits(DecoderConfig::new(), &input) {
+    for got in all_splits(&Decoder::default(), &input) {
         assert_eq!(got, ["error:frame-too-large"]);
     }
-    let config = DecoderConfig::new().max_length_bytes(11);
-    assert_eq!(run(config, &[&input]), ["close"]);
+    let config = FrameConfig::new().with_max_length_bytes(11);
+    assert_eq!(run(&Decoder::new(config), &[&input]), ["close"]);
 }
 
 #[test]
 fn input_after_close_is_used_and_ignored() {
-    let mut decoder = Decoder::new();
+    let mut decoder = Decoder::default();
     assert_eq!(
-        decoder.decode(b"\xFF\x00\x00a\xFF"),
-        Ok((2, Some(FrameEvent::Close)))
+        decoder.receive(b"\xFF\x00\x00a\xFF"),
+        Ok(Received::event(2, FrameEvent::Close))
     );
     assert!(decoder.is_closed());
-    assert_eq!(decoder.decode(b"\x00a\xFF"), Ok((3, None)));
-    assert_eq!(decoder.decode(b"\xC3\x28"), Ok((2, None)));
+    assert_eq!(decoder.receive(b"\x00a\xFF"), Ok(Received::partial(3)));
+    assert_eq!(decoder.receive(b"\xC3\x28"), Ok(Received::partial(2)));
 }
 
 #[test]
 fn without_closing_handshake_ff_00_is_discarded() {
-    let config = DecoderConfig::new().closing_handshake(false);
-    for got in all_splits(config, b"\xFF\x00\x00a\xFF\xFF\x80\x00") {
+    let decoder = Decoder::new_hixie75(FrameConfig::new());
+    assert!(decoder.is_hixie75() && !Decoder::default().is_hixie75());
+    for got in all_splits(&decoder, b"\xFF\x00\x00a\xFF\xFF\x80\x00") {
         assert_eq!(got, ["discard", "text:61", "discard"]);
     }
 }
 
 #[test]
 fn only_type_ff_with_length_zero_closes() {
-    for got in all_splits(
-        DecoderConfig::new(),
-        b"\xFE\x00\x80\x00\x81\x80\x00\xFF\x00",
-    ) {
+    for got in all_splits(&Decoder::default(), b"\xFE\x00\x80\x00\x81\x80\x00\xFF\x00") {
         assert_eq!(got, ["discard", "discard", "discard", "close"]);
     }
 }
 
 #[test]
 fn empty_input_needs_more() {
-    let mut decoder = Decoder::new();
-    assert_eq!(decoder.decode(b""), Ok((0, None)));
-    assert_eq!(decoder.decode(b"\x00"), Ok((1, None)));
-    assert_eq!(decoder.decode(b""), Ok((0, None)));
+    let mut decoder = Decoder::default();
+    assert_eq!(decoder.receive(b""), Ok(Received::partial(0)));
+    assert_eq!(decoder.receive(b"\x00"), Ok(Received::partial(1)));
+    assert_eq!(decoder.receive(b""), Ok(Received::partial(0)));
     assert!(!decoder.is_between_frames());
 }
 
 fn decode_one_message(input: &[u8]) -> String {
-    let events = run(DecoderConfig::new(), &[input]);
+    let events = run(&Decoder::default(), &[input]);
     assert_eq!(events.len(), 1, "{events:?}");
     let hex_text = events[0].strip_prefix("text:").expect("a text message");
     String::from_utf8(unhex(hex_text)).expect("UTF-8")
@@ -529,14 +499,15 @@ fn close_frame_decodes_as_close() {
     let mut out = [0u8; 2];
     assert_eq!(encode_close(&mut out), Ok(2));
     assert_eq!(out, CLOSE_FRAME);
-    assert_eq!(run(DecoderConfig::new(), &[&out]), ["close"]);
+    assert_eq!(run(&Decoder::default(), &[&out]), ["close"]);
 }
 
 // ----- connection -----
 
 #[test]
 fn connection_we_close_first() {
-    let mut conn = Connection::new();
+    let mut conn = Connection::default();
+    assert!(!conn.is_hixie75());
     let mut out = [0u8; 32];
     assert_eq!(conn.state(), ConnectionState::Open);
     let n = conn.send_text("hi", &mut out).unwrap();
@@ -547,34 +518,36 @@ fn connection_we_close_first() {
     assert!(!conn.is_closed());
     assert!(!conn.wants_transmit());
 
-    // Sending after our close is refused, and writes nothing.
+    // Sending after our close is refused, and writes nothing; so is a second close.
     let mut out = [0xAA; 8];
     assert_eq!(conn.send_text("more", &mut out), Err(Error::InvalidState));
     assert_eq!(conn.send_text_parts("more"), Err(Error::InvalidState));
     assert_eq!(conn.close(&mut out), Err(Error::InvalidState));
     assert_eq!(out, [0xAA; 8]);
+    assert_eq!(conn.state(), ConnectionState::CloseSent);
 
     // The peer's text still arrives, then its answer ends the connection.
     let input = b"\x00late\xFF\xFF\x00";
-    let (used, event) = conn.receive(input).unwrap();
+    let Received { used, event } = conn.receive(input).unwrap();
     assert_eq!(used, 6);
     assert!(matches!(event, Some(FrameEvent::Text { chunk, fin: true }) if chunk == "late"));
-    let (used, event) = conn.receive(&input[6..]).unwrap();
-    assert_eq!((used, event), (2, Some(FrameEvent::Close)));
+    let received = conn.receive(&input[6..]).unwrap();
+    assert_eq!(received, Received::event(2, FrameEvent::Close));
     assert_eq!(conn.state(), ConnectionState::Closed);
     assert!(conn.is_closed());
     // Nothing to answer: we already sent our close.
     assert_eq!(conn.poll_transmit(&mut out), Ok(0));
-    assert_eq!(conn.receive(b"\x00x\xFF"), Ok((3, None)));
+    assert_eq!(conn.receive(b"\x00x\xFF"), Ok(Received::partial(3)));
+    assert_eq!(conn.close(&mut out), Err(Error::InvalidState));
 }
 
 #[test]
 fn connection_peer_closes_first() {
-    let mut conn = Connection::new();
+    let mut conn = Connection::default();
     let input = b"\x00bye\xFF\xFF\x00\x00ignored\xFF";
-    let (used, event) = conn.receive(input).unwrap();
+    let Received { used, event } = conn.receive(input).unwrap();
     assert!(matches!(event, Some(FrameEvent::Text { chunk, fin: true }) if chunk == "bye"));
-    let (used2, event) = conn.receive(&input[used..]).unwrap();
+    let Received { used: used2, event } = conn.receive(&input[used..]).unwrap();
     assert_eq!((used2, event), (2, Some(FrameEvent::Close)));
     assert_eq!(conn.state(), ConnectionState::CloseReceived);
     assert!(conn.wants_transmit());
@@ -582,7 +555,7 @@ fn connection_peer_closes_first() {
 
     // Data after the peer's close is used up and ignored.
     let rest = &input[used + used2..];
-    assert_eq!(conn.receive(rest), Ok((rest.len(), None)));
+    assert_eq!(conn.receive(rest), Ok(Received::partial(rest.len())));
 
     // No more text from us: only the answer.
     let mut out = [0u8; 16];
@@ -604,41 +577,106 @@ fn connection_peer_closes_first() {
 }
 
 #[test]
-fn connection_close_answers_a_received_close() {
-    let mut conn = Connection::new();
-    assert_eq!(conn.receive(b"\xFF\x00"), Ok((2, Some(FrameEvent::Close))));
-    let mut out = [0u8; 2];
-    assert_eq!(conn.close(&mut out), Ok(2));
+fn connection_close_after_the_peers_close_is_refused() {
+    // close() only starts a closing handshake: the answer to the peer's is poll_transmit's.
+    let mut conn = Connection::default();
+    assert_eq!(
+        conn.receive(b"\xFF\x00"),
+        Ok(Received::event(2, FrameEvent::Close))
+    );
+    let mut out = [0xAAu8; 2];
+    assert_eq!(conn.close(&mut out), Err(Error::InvalidState));
+    assert_eq!(out, [0xAA; 2], "nothing written");
+    assert_eq!(conn.state(), ConnectionState::CloseReceived);
+    assert!(conn.wants_transmit());
+    assert_eq!(conn.poll_transmit(&mut out), Ok(2));
     assert_eq!(out, CLOSE_FRAME);
     assert!(conn.is_closed());
     assert_eq!(conn.poll_transmit(&mut out), Ok(0));
+    assert_eq!(conn.close(&mut out), Err(Error::InvalidState));
+}
+
+#[test]
+fn connection_close_twice_is_refused() {
+    for mut conn in [
+        Connection::default(),
+        Connection::new_hixie75(FrameConfig::new()),
+    ] {
+        let mut out = [0u8; 4];
+        let first = conn.close(&mut out).unwrap();
+        let state = conn.state();
+        let mut out = [0xAAu8; 4];
+        assert_eq!(conn.close(&mut out), Err(Error::InvalidState));
+        assert_eq!(out, [0xAA; 4], "nothing written");
+        assert_eq!(conn.state(), state, "nothing changed");
+        assert_eq!(first, if conn.is_hixie75() { 0 } else { 2 });
+    }
+}
+
+#[test]
+fn connection_close_into_a_short_buffer_changes_nothing() {
+    let mut conn = Connection::default();
+    let mut out = [0xAAu8; 1];
+    assert_eq!(
+        conn.close(&mut out),
+        Err(Error::BufferTooSmall { needed: 2 })
+    );
+    assert_eq!(out, [0xAA]);
+    assert_eq!(conn.state(), ConnectionState::Open);
+    assert_eq!(conn.close(&mut [0u8; 2]), Ok(2));
 }
 
 #[test]
 fn connection_vectored_send() {
-    let mut conn = Connection::new();
+    let mut conn = Connection::default();
     let parts = conn.send_text_parts("héllo").unwrap();
     assert_eq!(parts.concat(), b"\x00h\xC3\xA9llo\xFF");
 }
 
 #[test]
 fn connection_errors_are_terminal() {
-    let mut conn = Connection::new();
+    let mut conn = Connection::default();
     assert_eq!(conn.receive(b"\x00\xC3\x28\xFF"), Err(Error::InvalidUtf8));
     assert_eq!(conn.receive(b"\x00ok\xFF"), Err(Error::InvalidUtf8));
     assert_eq!(conn.decoder().error(), Some(Error::InvalidUtf8));
 }
 
 #[test]
+fn connection_reads_with_its_configuration() {
+    let config = FrameConfig::new().with_max_message(3);
+    let mut conn = Connection::new(config);
+    assert_eq!(conn.decoder().config(), &config);
+    assert!(!conn.is_hixie75());
+    assert_eq!(
+        conn.receive(b"\x00abc\xFF").map(|r| r.used),
+        Ok(5),
+        "exactly the limit"
+    );
+    // One byte over: the text within the limit may come out first, then it fails.
+    let over = b"\x00abcd\xFF";
+    let Received { used, .. } = conn.receive(over).unwrap();
+    assert_eq!(conn.receive(&over[used..]), Err(Error::MessageTooLarge));
+    let conn = Connection::new_hixie75(config);
+    assert_eq!(conn.decoder().config(), &config);
+    assert_eq!(
+        Connection::default().decoder().config(),
+        &FrameConfig::DEFAULT
+    );
+}
+
+#[test]
 fn connection_without_closing_handshake() {
-    let mut conn = Connection::with_config(DecoderConfig::new().closing_handshake(false));
+    let mut conn = Connection::new_hixie75(FrameConfig::new());
+    assert!(conn.is_hixie75());
     assert_eq!(
         conn.receive(b"\xFF\x00"),
-        Ok((2, Some(FrameEvent::Discarded)))
+        Ok(Received::event(2, FrameEvent::Discarded))
     );
     assert_eq!(conn.state(), ConnectionState::Open);
-    let mut out = [0u8; 8];
+    assert!(!conn.wants_transmit());
+    let mut out = [0xAAu8; 8];
     assert_eq!(conn.close(&mut out), Ok(0));
+    assert_eq!(out, [0xAA; 8], "a hixie-75 close writes nothing");
     assert!(conn.is_closed());
     assert_eq!(conn.send_text("x", &mut out), Err(Error::InvalidState));
 }
@@ -648,17 +686,18 @@ fn connection_without_closing_handshake() {
 #[cfg(feature = "alloc")]
 mod assembler {
     use super::*;
-    use hixie76::frame::{Message, MessageAssembler};
+    use hixie76::connection::{Message, MessageAssembler};
 
+    /// The messages `pieces` give, read as a socket wrapper does.
     fn collect(assembler: &mut MessageAssembler, pieces: &[&[u8]]) -> Result<Vec<Message>, Error> {
         let mut buf = Vec::new();
         let mut messages = Vec::new();
         for piece in pieces {
             buf.extend_from_slice(piece);
             loop {
-                let (used, message) = assembler.decode(&buf)?;
+                let Received { used, event } = assembler.receive(&buf)?;
                 buf.drain(..used);
-                match message {
+                match event {
                     Some(message) => messages.push(message),
                     None => break,
                 }
@@ -675,24 +714,79 @@ mod assembler {
             Message::Text(String::new()),
             Message::Close,
         ];
-        for at in 0..=input.len() {
-            let mut assembler = MessageAssembler::new();
-            let (a, b) = input.split_at(at);
+        for (how, pieces) in split::every_way(input) {
+            let mut assembler = MessageAssembler::new(Connection::default());
+            assert_eq!(collect(&mut assembler, &pieces).unwrap(), expected, "{how}");
+            // After the close the rest is ignored, and the answer waits.
             assert_eq!(
-                collect(&mut assembler, &[a, b]).unwrap(),
-                expected,
-                "split at {at}"
+                assembler.connection().state(),
+                ConnectionState::CloseReceived,
+                "{how}"
             );
         }
-        let mut assembler = MessageAssembler::new();
-        let pieces: Vec<&[u8]> = input.chunks(1).collect();
-        assert_eq!(collect(&mut assembler, &pieces).unwrap(), expected);
+        // The default assembler reads hixie-76 with the default limits.
+        let mut assembler = MessageAssembler::default();
+        assert!(!assembler.connection().is_hixie75());
+        assert_eq!(collect(&mut assembler, &[input]).unwrap(), expected);
+    }
+
+    #[test]
+    fn the_close_is_answered_through_the_connection() {
+        let mut assembler = MessageAssembler::new(Connection::default());
+        let mut out = [0u8; 8];
+        let n = assembler
+            .connection_mut()
+            .send_text("hi", &mut out)
+            .unwrap();
+        assert_eq!(&out[..n], b"\x00hi\xFF");
+        assert_eq!(
+            assembler.receive(b"\xFF\x00\x00after\xFF"),
+            Ok(Received::event(2, Message::Close))
+        );
+        assert_eq!(
+            assembler.receive(b"\x00after\xFF"),
+            Ok(Received::partial(7)),
+            "ignored"
+        );
+        assert!(assembler.connection().wants_transmit());
+        assert_eq!(assembler.connection_mut().poll_transmit(&mut out), Ok(2));
+        assert_eq!(out[..2], CLOSE_FRAME);
+        let connection = assembler.into_connection();
+        assert!(connection.is_closed());
+    }
+
+    #[test]
+    fn we_close_first_through_the_connection() {
+        let mut assembler = MessageAssembler::new(Connection::default());
+        let mut out = [0u8; 2];
+        assert_eq!(assembler.connection_mut().close(&mut out), Ok(2));
+        assert_eq!(
+            assembler.connection_mut().close(&mut out),
+            Err(Error::InvalidState)
+        );
+        assert_eq!(
+            collect(&mut assembler, &[b"\x00last\xFF\xFF\x00"]).unwrap(),
+            [Message::Text("last".into()), Message::Close]
+        );
+        assert!(assembler.connection().is_closed());
+        assert_eq!(assembler.connection_mut().poll_transmit(&mut out), Ok(0));
+    }
+
+    #[test]
+    fn hixie75_has_no_close_message() {
+        let mut assembler = MessageAssembler::new(Connection::new_hixie75(FrameConfig::new()));
+        assert_eq!(
+            collect(&mut assembler, &[b"\xFF\x00\x00a\xFF\xFF\x00"]).unwrap(),
+            [Message::Text("a".into())]
+        );
+        let connection = assembler.into_connection();
+        assert_eq!(connection.state(), ConnectionState::Open);
     }
 
     #[test]
     fn bounded_by_the_message_limit() {
-        let config = DecoderConfig::new().max_message(4);
-        let mut assembler = MessageAssembler::with_config(config);
+        let config = FrameConfig::new().with_max_message(4);
+        let mut assembler = MessageAssembler::new(Connection::new(config));
         assert_eq!(
             collect(&mut assembler, &[b"\x00four\xFF"]).unwrap(),
             [Message::Text("four".into())]
@@ -707,8 +801,8 @@ mod assembler {
         );
 
         // Replacement triples a one-byte invalid sequence: still bounded.
-        let config = config.replace_invalid_utf8(true);
-        let mut assembler = MessageAssembler::with_config(config);
+        let config = config.with_replace_invalid_utf8(true);
+        let mut assembler = MessageAssembler::new(Connection::new(config));
         assert_eq!(
             collect(&mut assembler, &[b"\x00a\x80\xFF"]).unwrap(),
             [Message::Text("a\u{FFFD}".into())]
@@ -717,46 +811,63 @@ mod assembler {
             collect(&mut assembler, &[b"\x00\x80\x80\xFF"]),
             Err(Error::MessageTooLarge)
         );
-        assert_eq!(assembler.decoder().error(), Some(Error::MessageTooLarge));
+        assert_eq!(
+            assembler.connection().decoder().error(),
+            Some(Error::MessageTooLarge)
+        );
+    }
+
+    #[test]
+    fn the_limit_counts_text_after_replacement_however_split() {
+        let config = FrameConfig::new()
+            .with_max_message(4)
+            .with_replace_invalid_utf8(true);
+        // Two bytes received, six after replacement: the decoder's limit lets it through, the
+        // message's does not.
+        let over = b"\x00\x80\x80\xFF";
+        let mut decoder_only = Connection::new(config);
+        let mut at = 0;
+        while at < over.len() {
+            at += decoder_only.receive(&over[at..]).unwrap().used;
+        }
+        for (how, pieces) in split::every_way(over) {
+            let mut assembler = MessageAssembler::new(Connection::new(config));
+            assert_eq!(
+                collect(&mut assembler, &pieces),
+                Err(Error::MessageTooLarge),
+                "{how}"
+            );
+        }
+        // Four after replacement: exactly the limit.
+        for (how, pieces) in split::every_way(b"\x00a\x80\xFF") {
+            let mut assembler = MessageAssembler::new(Connection::new(config));
+            assert_eq!(
+                collect(&mut assembler, &pieces),
+                Ok(vec![Message::Text("a\u{FFFD}".into())]),
+                "{how}"
+            );
+        }
     }
 }
 
 // ----- arbitrary input -----
 
-/// A small deterministic generator, so failures reproduce.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 /// Events in the vectors' notation, plus the text of an unfinished message at the end; unlike
-/// [`run`] it accepts input that stops anywhere. `cuts` are the split points.
-fn run_arbitrary(config: DecoderConfig, input: &[u8], cuts: &[usize]) -> (Vec<String>, String) {
-    let mut decoder = Decoder::with_config(config);
+/// [`run`] it accepts input that stops anywhere.
+fn run_arbitrary(decoder: &Decoder, pieces: &[&[u8]]) -> (Vec<String>, String) {
+    let mut decoder = decoder.clone();
     let mut buf = Vec::new();
     let mut events = Vec::new();
     let mut message = String::new();
-    let mut start = 0;
-    for &end in cuts.iter().chain(std::iter::once(&input.len())) {
-        buf.extend_from_slice(&input[start..end]);
-        start = end;
+    for piece in pieces {
+        buf.extend_from_slice(piece);
         loop {
-            match decoder.decode(&buf) {
+            match decoder.receive(&buf) {
                 Err(error) => {
-                    events.push(format!("error:{}", error_kind(error)));
+                    events.push(error_event(error));
                     return (events, String::new());
                 }
-                Ok((used, event)) => {
+                Ok(Received { used, event }) => {
                     assert!(used <= buf.len());
                     let done = event.is_none();
                     record(event, &mut message, &mut events);
@@ -778,30 +889,30 @@ fn arbitrary_input_gives_the_same_events_however_split() {
         0x00, 0x00, 0xFF, 0xFF, 0x80, 0x81, 0x01, 0x7F, b'a', b'b', 0xC3, 0xA9, 0xE2, 0x82, 0xAC,
         0xF0, 0x9F, 0x98, 0xED, 0xA0, 0xC0,
     ];
-    let mut rng = XorShift(0x9E37_79B9_7F4A_7C15);
+    let mut rng = SplitMix64(0x9E37_79B9_7F4A_7C15);
     for round in 0..3000 {
         let len = rng.below(40);
-        let input: Vec<u8> = (0..len)
-            .map(|_| ALPHABET[rng.below(ALPHABET.len())])
-            .collect();
-        let config = DecoderConfig::new()
-            .max_message(1 + rng.below(24))
-            .max_length_bytes(1 + rng.below(4))
-            .replace_invalid_utf8(round % 2 == 0)
-            .closing_handshake(round % 3 != 0);
-        let whole = run_arbitrary(config, &input, &[]);
-        let bytes: Vec<usize> = (1..len).collect();
+        let input: Vec<u8> = (0..len).map(|_| *rng.pick(ALPHABET)).collect();
+        let config = FrameConfig::new()
+            .with_max_message(1 + rng.below(24))
+            .with_max_length_bytes(1 + rng.below(4))
+            .with_replace_invalid_utf8(round % 2 == 0);
+        let decoder = if round % 3 == 0 {
+            Decoder::new_hixie75(config)
+        } else {
+            Decoder::new(config)
+        };
+        let whole = run_arbitrary(&decoder, &[&input]);
         assert_eq!(
-            run_arbitrary(config, &input, &bytes),
+            run_arbitrary(&decoder, &split::bytewise(&input)),
             whole,
-            "input {input:02x?} byte by byte, {config:?}"
+            "input {input:02x?} byte by byte, {decoder:?}"
         );
-        let mut cuts: Vec<usize> = (0..3).map(|_| rng.below(len + 1)).collect();
-        cuts.sort_unstable();
+        let pieces = split::random(&input, &mut rng, 4);
         assert_eq!(
-            run_arbitrary(config, &input, &cuts),
+            run_arbitrary(&decoder, &pieces),
             whole,
-            "input {input:02x?} cut at {cuts:?}, {config:?}"
+            "input {input:02x?} cut as {pieces:02x?}, {decoder:?}"
         );
     }
 }

@@ -1,14 +1,20 @@
 //! The opt-in draft-hixie-thewebsocketprotocol-75 handshake, both roles: the draft's example
 //! request and response, fed whole, a byte at a time and split at every point; every way a
-//! response or a request can be refused; injection attempts; our client and server paired in
-//! memory with the framing that follows (where `FF 00` is only a discarded frame); and that the
-//! default server still hands hixie-75 over untouched while hixie-76 is unaffected.
+//! response or a request can be refused; injection attempts; the subprotocol choice; our client
+//! and server paired in memory (the shared `Pair`) with the framing that follows (where `FF 00`
+//! is only a discarded frame); and that the default server still hands hixie-75 over untouched
+//! while hixie-76 is unaffected.
 
-use hixie76::client::{ClientConfig, ClientHandshake, Keys, Outcome as ClientOutcome, Url};
-use hixie76::connection::{Connection, ConnectionState};
-use hixie76::frame::{DecoderConfig, FrameEvent};
+mod support;
+
+use hixie76::client::{ClientConfig, ClientHandshake, Url};
+use hixie76::connection::ConnectionState;
 use hixie76::server::{Accept, Outcome, ServerConfig, ServerHandshake, Version};
-use hixie76::{Error, Field};
+use hixie76::{Error, Fault, Field, Setting};
+use support::{
+    establish, find, request_of, serve, split, v1_keys, Got, Heard, Pair, Pick, Piece, Role, Say,
+    Served, Setup, V1_ANSWER, V1_REQUEST as REQUEST_76,
+};
 
 // The two vectors below are derived from the text of draft-hixie-thewebsocketprotocol-75: the
 // example handshake of its introduction (a client at http://example.com opening
@@ -34,96 +40,16 @@ WebSocket-Protocol: sample\r\n\
 /// What follows either head in the same read: a text frame, then `FF 00`.
 const FRAMES: &[u8] = b"\x00hi\xff\xff\x00";
 
-/// The draft-76 example request (key3 included), for the "76 is unaffected" checks.
-const REQUEST_76: &[u8] = b"GET /demo HTTP/1.1\r\nHost: example.com\r\nConnection: Upgrade\r\n\
-Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\nSec-WebSocket-Protocol: sample\r\n\
-Upgrade: WebSocket\r\nSec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\n\
-Origin: http://example.com\r\n\r\n^n:ds[4U";
-
 // ---------------------------------------------------------------------------------------------
 // server
-
-/// What a server made of a byte stream.
-#[derive(Debug, PartialEq, Eq)]
-enum Served {
-    /// Accepted: the head written, the answer, whether it was hixie-75, bytes used.
-    Answer {
-        head: Vec<u8>,
-        answer: Vec<u8>,
-        hixie75: bool,
-        used: usize,
-    },
-    Other {
-        version: Version,
-        bytes: Vec<u8>,
-        used: usize,
-    },
-    Refused(Error),
-    Partial,
-}
-
-/// Feeds `pieces` in order, accepting with the first offered subprotocol.
-fn serve(config: ServerConfig, accept: Accept<'_>, pieces: &[&[u8]]) -> Served {
-    let mut handshake = ServerHandshake::new(config, vec![0u8; 8192]);
-    let mut head = Vec::new();
-    let mut used = 0;
-    for piece in pieces {
-        let mut input = *piece;
-        loop {
-            let received = match handshake.receive(input) {
-                Ok(received) => received,
-                Err(error) => return Served::Refused(error),
-            };
-            assert!(received.used <= input.len());
-            used += received.used;
-            input = &input[received.used..];
-            match received.outcome {
-                Outcome::Partial => {
-                    assert!(input.is_empty(), "partial with input left");
-                    break;
-                }
-                Outcome::Request(pending) => {
-                    let choice = pending.request().protocols().next().map(|p| p.choice());
-                    let mut out = [0u8; 1024];
-                    let n = match pending.accept(&accept.protocol(choice), &mut out) {
-                        Ok(n) => n,
-                        Err(error) => return Served::Refused(error),
-                    };
-                    head.extend_from_slice(&out[..n]);
-                }
-                Outcome::Answer(answer) => {
-                    return Served::Answer {
-                        head,
-                        answer: answer.as_bytes().to_vec(),
-                        hixie75: answer.is_hixie75(),
-                        used,
-                    }
-                }
-                Outcome::OtherVersion(handover) => {
-                    return Served::Other {
-                        version: handover.version(),
-                        bytes: handover.bytes().to_vec(),
-                        used,
-                    }
-                }
-                _ => unreachable!(),
-            }
-        }
-    }
-    Served::Partial
-}
 
 fn allow75() -> ServerConfig {
     ServerConfig::new().with_hixie75(true)
 }
 
-/// Every way to cut `bytes`: whole, a byte at a time, and in two at every point.
-fn splits(bytes: &[u8]) -> Vec<Vec<&[u8]>> {
-    let mut all = vec![vec![bytes], bytes.chunks(1).collect()];
-    for cut in 1..bytes.len() {
-        all.push(vec![&bytes[..cut], &bytes[cut..]]);
-    }
-    all
+/// Feeds `pieces` to a server that accepts with the first offered subprotocol.
+fn drive(config: ServerConfig, accept: Accept<'_>, pieces: &[&[u8]]) -> Served {
+    serve(config, &accept, Pick::First, pieces)
 }
 
 #[test]
@@ -135,8 +61,8 @@ fn server_answers_the_draft_example_however_split() {
         hixie75: true,
         used: REQUEST.len(),
     };
-    for pieces in splits(&stream) {
-        assert_eq!(serve(allow75(), Accept::new(), &pieces), expected);
+    for (how, pieces) in split::every_way(&stream) {
+        assert_eq!(drive(allow75(), Accept::new(), &pieces), expected, "{how}");
     }
 }
 
@@ -144,18 +70,18 @@ fn server_answers_the_draft_example_however_split() {
 fn server_request_view_knows_the_version() {
     let mut handshake = ServerHandshake::new(allow75(), [0u8; 1024]);
     let received = handshake.receive(REQUEST).unwrap();
-    let Outcome::Request(pending) = received.outcome else {
+    let Some(Outcome::Request(pending)) = received.event else {
         panic!("no request")
     };
     let request = pending.request();
     assert!(request.is_hixie75());
     assert_eq!(request.origin(), Some("http://example.com"));
-    let offered: Vec<_> = request.protocols().map(|p| p.name()).collect();
+    let offered: Vec<_> = request.protocols().collect();
     assert_eq!(offered, ["sample"]);
 
     let mut handshake = ServerHandshake::new(allow75(), [0u8; 1024]);
     let received = handshake.receive(REQUEST_76).unwrap();
-    let Outcome::Request(pending) = received.outcome else {
+    let Some(Outcome::Request(pending)) = received.event else {
         panic!("no request")
     };
     assert!(!pending.request().is_hixie75());
@@ -164,21 +90,22 @@ fn server_request_view_knows_the_version() {
 #[test]
 fn default_server_hands_hixie75_over_untouched() {
     let stream = [REQUEST, FRAMES].concat();
-    for pieces in splits(&stream) {
+    for (how, pieces) in split::every_way(&stream) {
         assert_eq!(
-            serve(ServerConfig::default(), Accept::new(), &pieces),
-            Served::Other {
+            drive(ServerConfig::default(), Accept::new(), &pieces),
+            Served::OtherVersion {
                 version: Version::Hixie75,
                 bytes: REQUEST.to_vec(),
                 used: REQUEST.len(),
-            }
+            },
+            "{how}"
         );
     }
     // Even a request hixie-75 would refuse is handed over, not judged.
     let with_body = with_field(REQUEST, "Content-Length: 0");
     assert!(matches!(
-        serve(ServerConfig::default(), Accept::new(), &[&with_body]),
-        Served::Other {
+        drive(ServerConfig::default(), Accept::new(), &[&with_body]),
+        Served::OtherVersion {
             version: Version::Hixie75,
             ..
         }
@@ -187,8 +114,8 @@ fn default_server_hands_hixie75_over_untouched() {
 
 #[test]
 fn hixie76_is_unaffected_by_the_option() {
-    let with = serve(allow75(), Accept::new(), &[REQUEST_76]);
-    let without = serve(ServerConfig::default(), Accept::new(), &[REQUEST_76]);
+    let with = drive(allow75(), Accept::new(), &[REQUEST_76]);
+    let without = drive(ServerConfig::default(), Accept::new(), &[REQUEST_76]);
     assert_eq!(with, without);
     let Served::Answer {
         head,
@@ -294,10 +221,6 @@ fn server_refuses_what_hixie75_forbids() {
             Error::DuplicateField(Field::WebSocketProtocol),
         ),
         (
-            replaced(REQUEST, "Upgrade:", b"Upgrade: h2c"),
-            Error::BadUpgrade,
-        ),
-        (
             replaced(REQUEST, "Connection:", b"Connection: keep-alive"),
             Error::BadConnection,
         ),
@@ -368,21 +291,79 @@ fn server_refuses_what_hixie75_forbids() {
         ),
     ];
     for (request, error) in cases {
-        for pieces in splits(&request) {
+        for (how, pieces) in split::every_way(&request) {
             assert_eq!(
-                serve(allow75(), Accept::new(), &pieces),
+                drive(allow75(), Accept::new(), &pieces),
                 Served::Refused(error),
-                "{}",
+                "{how}: {}",
                 String::from_utf8_lossy(&request).escape_debug()
             );
         }
     }
+    // Another Upgrade token without keys is no WebSocket request at all: handed back, not
+    // refused.
+    let h2c = replaced(REQUEST, "Upgrade:", b"Upgrade: h2c");
+    assert_eq!(
+        drive(allow75(), Accept::new(), &[&h2c]),
+        Served::NotWebSocket {
+            bytes: h2c.clone(),
+            used: h2c.len()
+        }
+    );
+}
+
+#[test]
+fn server_subprotocol_choice_is_checked_as_for_76() {
+    for (choice, error) in [
+        (None, Error::NoProtocolChosen),
+        (Some("other"), Error::ProtocolNotOffered),
+        (Some("sampl"), Error::ProtocolNotOffered),
+        (Some("Sample"), Error::ProtocolNotOffered),
+    ] {
+        let mut handshake = ServerHandshake::new(allow75(), [0u8; 1024]);
+        let received = handshake.receive(REQUEST).unwrap();
+        let Some(Outcome::Request(pending)) = received.event else {
+            panic!("no request")
+        };
+        let mut out = [0xAAu8; 512];
+        let accept = Accept::new().with_protocol(choice);
+        assert_eq!(pending.accept(&accept, &mut out), Err(error), "{choice:?}");
+        assert!(
+            out.iter().all(|&b| b == 0xAA),
+            "{choice:?}: nothing written"
+        );
+
+        // The request is given back; the offered name then gives the example's response.
+        let pending = handshake.pending().expect("the request is given back");
+        assert!(pending.request().is_hixie75());
+        let accept = Accept::new().with_protocol(Some("sample"));
+        let n = pending.accept(&accept, &mut out).unwrap();
+        assert_eq!(&out[..n], RESPONSE);
+        let received = handshake.receive(FRAMES).unwrap();
+        assert_eq!(
+            received.used, 0,
+            "no key3 in hixie-75: the frames are the connection's"
+        );
+        let Some(Outcome::Answer(answer)) = received.event else {
+            panic!("no answer")
+        };
+        assert!(answer.is_hixie75() && answer.as_bytes().is_empty());
+        assert!(answer.connection().is_hixie75());
+        assert!(handshake.is_done());
+    }
+    // Nothing offered: a name is refused.
+    let unoffered = without_field(REQUEST, "WebSocket-Protocol");
+    let named = Accept::new().with_protocol(Some("sample"));
+    assert_eq!(
+        serve(allow75(), &named, Pick::AsGiven, &[&unoffered]),
+        Served::NotAccepted(Error::ProtocolNotOffered)
+    );
 }
 
 #[test]
 fn server_builds_location_and_fields_as_for_76() {
     // Missing Origin is the application's call (rule R8): no WebSocket-Origin then.
-    let head = head_of(serve(
+    let head = head_of(drive(
         allow75(),
         Accept::new(),
         &[&without_field(REQUEST, "Origin")],
@@ -397,19 +378,23 @@ WebSocket-Protocol: sample\r\n\r\n"
     // Canonical Location: lowercased host, default port dropped, query kept, wss on request.
     let request = replaced(REQUEST, "GET", b"GET /demo?room=1&x HTTP/1.1");
     let request = replaced(&request, "Host:", b"Host: Example.COM:80");
-    let head = head_of(serve(allow75(), Accept::new(), &[&request]));
+    let head = head_of(drive(allow75(), Accept::new(), &[&request]));
     assert!(contains(
         &head,
         b"\r\nWebSocket-Location: ws://example.com/demo?room=1&x\r\n"
     ));
     let request = replaced(REQUEST, "Host:", b"Host: [::1]:443");
-    let head = head_of(serve(allow75(), Accept::new().secure(true), &[&request]));
+    let head = head_of(drive(
+        allow75(),
+        Accept::new().with_secure(true),
+        &[&request],
+    ));
     assert!(contains(
         &head,
         b"\r\nWebSocket-Location: wss://[::1]/demo\r\n"
     ));
     let request = replaced(REQUEST, "Host:", b"Host: 10.0.0.1:8075");
-    let head = head_of(serve(allow75(), Accept::new(), &[&request]));
+    let head = head_of(drive(allow75(), Accept::new(), &[&request]));
     assert!(contains(
         &head,
         b"\r\nWebSocket-Location: ws://10.0.0.1:8075/demo\r\n"
@@ -419,18 +404,22 @@ WebSocket-Protocol: sample\r\n\r\n"
     let request = replaced(REQUEST, "Upgrade:", b"Upgrade: websocket");
     let request = replaced(&request, "Connection:", b"Connection: keep-alive, Upgrade");
     assert_eq!(
-        head_of(serve(allow75(), Accept::new(), &[&request])),
+        head_of(drive(allow75(), Accept::new(), &[&request])),
         RESPONSE
     );
 
-    // No subprotocol offered, none written; chosen none, none written.
+    // No subprotocol offered, none written.
     let request = without_field(REQUEST, "WebSocket-Protocol");
-    let head = head_of(serve(allow75(), Accept::new(), &[&request]));
+    let head = head_of(drive(allow75(), Accept::new(), &[&request]));
     assert!(!contains(&head, b"WebSocket-Protocol"));
 
     // Application fields: written after the handshake's, checked like hixie-76's.
     let cookies = [("Set-Cookie", "id=1")];
-    let head = head_of(serve(allow75(), Accept::new().fields(&cookies), &[REQUEST]));
+    let head = head_of(drive(
+        allow75(),
+        Accept::new().with_fields(&cookies),
+        &[REQUEST],
+    ));
     assert!(head.ends_with(b"WebSocket-Protocol: sample\r\nSet-Cookie: id=1\r\n\r\n"));
     for fields in [
         &[("Set-Cookie", "a\r\nWebSocket-Origin: evil")][..],
@@ -441,8 +430,8 @@ WebSocket-Protocol: sample\r\n\r\n"
         &[("Bad Name", "x")],
     ] {
         assert_eq!(
-            serve(allow75(), Accept::new().fields(fields), &[REQUEST]),
-            Served::Refused(Error::InvalidValue),
+            drive(allow75(), Accept::new().with_fields(fields), &[REQUEST]),
+            Served::NotAccepted(Error::InvalidValue(Setting::Field)),
             "{fields:?}"
         );
     }
@@ -453,7 +442,7 @@ fn each_version_reads_only_its_own_subprotocol_field() {
     // A hixie-75 request does not offer what sits in a Sec-WebSocket-Protocol field...
     let request = without_field(REQUEST, "WebSocket-Protocol");
     let request = with_field(&request, "Sec-WebSocket-Protocol: sample");
-    let head = head_of(serve(allow75(), Accept::new(), &[&request]));
+    let head = head_of(drive(allow75(), Accept::new(), &[&request]));
     assert!(!contains(&head, b"WebSocket-Protocol"));
     // ... nor a hixie-76 request what sits in a WebSocket-Protocol field.
     let request = REQUEST_76
@@ -461,14 +450,14 @@ fn each_version_reads_only_its_own_subprotocol_field() {
         .filter(|line| !line.starts_with(b"Sec-WebSocket-Protocol"))
         .collect::<Vec<_>>()
         .join(&b'\n');
-    let at = contains_at(&request, b"\r\n\r\n").unwrap();
+    let at = find(&request, b"\r\n\r\n").unwrap();
     let request = [
         &request[..at + 2],
         b"WebSocket-Protocol: sample\r\n",
         &request[at + 2..],
     ]
     .concat();
-    let head = head_of(serve(allow75(), Accept::new(), &[&request]));
+    let head = head_of(drive(allow75(), Accept::new(), &[&request]));
     assert!(
         !contains(&head, b"WebSocket-Protocol"),
         "{}",
@@ -477,11 +466,7 @@ fn each_version_reads_only_its_own_subprotocol_field() {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    contains_at(haystack, needle).is_some()
-}
-
-fn contains_at(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    find(haystack, needle).is_some()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -495,69 +480,43 @@ fn example_config<'a>(protocols: &'a [&'a str]) -> ClientConfig<'a> {
     .with_protocols(protocols)
 }
 
-#[derive(Debug, PartialEq, Eq)]
-enum Got {
-    Established {
-        protocol: Option<String>,
-        hixie75: bool,
-        used: usize,
-    },
-    Partial,
-    Failed(Error),
-}
-
 /// A started hixie-75 client: its request written.
 fn started<'a>(config: ClientConfig<'a>) -> ClientHandshake<'a, Vec<u8>> {
     let mut handshake = ClientHandshake::new_hixie75(config, vec![0u8; 4096]).unwrap();
-    let mut out = vec![0u8; 1024];
-    handshake.write_request(&mut out).unwrap();
+    request_of(&mut handshake);
     handshake
 }
 
+/// What a started client makes of `pieces`.
 fn receive(config: ClientConfig<'_>, pieces: &[&[u8]]) -> Got {
-    let mut handshake = started(config);
-    let mut used = 0;
-    for piece in pieces {
-        let received = match handshake.receive(piece) {
-            Ok(received) => received,
-            Err(error) => return Got::Failed(error),
-        };
-        assert!(received.used <= piece.len());
-        used += received.used;
-        match received.outcome {
-            ClientOutcome::Partial => assert_eq!(received.used, piece.len()),
-            ClientOutcome::Established(established) => {
-                return Got::Established {
-                    protocol: established.protocol.map(str::to_owned),
-                    hixie75: established.hixie75,
-                    used,
-                }
-            }
-            _ => unreachable!(),
-        }
+    establish(&mut started(config), pieces).got
+}
+
+/// A hixie-75 connection established after `used` bytes, with `protocol` agreed.
+fn established(protocol: Option<&str>, used: usize) -> Got {
+    Got::Established {
+        used,
+        protocol: protocol.map(str::to_owned),
+        cookies: Vec::new(),
+        hixie75: true,
     }
-    Got::Partial
 }
 
 #[test]
 fn client_writes_the_draft_example_request() {
     let config = example_config(&["sample"]);
-    for mut handshake in [
-        ClientHandshake::new_hixie75(config, [0u8; 512]).unwrap(),
-        // The flag on the configuration does the same; the keys are then not sent.
-        ClientHandshake::new(
-            config.with_hixie75(true),
-            Keys::new("1 1", "2 2", *b"key3key3").unwrap(),
-            [0u8; 512],
-        )
-        .unwrap(),
-    ] {
-        assert_eq!(handshake.request_len(), REQUEST.len());
-        let mut out = [0u8; 512];
-        let n = handshake.write_request(&mut out).unwrap();
-        assert_eq!(&out[..n], REQUEST, "{}", out[..n].escape_ascii());
-        assert!(handshake.config().is_hixie75());
-    }
+    let mut handshake = ClientHandshake::new_hixie75(config, [0u8; 512]).unwrap();
+    assert_eq!(handshake.request_len(), REQUEST.len());
+    let mut out = [0u8; 512];
+    let n = handshake.write_request(&mut out).unwrap();
+    assert_eq!(&out[..n], REQUEST, "{}", out[..n].escape_ascii());
+    // hixie-75 is the machine's, not the configuration's, and it has no keys to send.
+    assert!(handshake.is_hixie75());
+    assert!(handshake.keys().is_none());
+    let hixie76 = ClientHandshake::new(config, v1_keys(), [0u8; 512]).unwrap();
+    assert!(!hixie76.is_hixie75());
+    assert!(hixie76.keys().is_some());
+    assert!(hixie76.request_len() > REQUEST.len());
     // Without a subprotocol, no WebSocket-Protocol field; extra fields after ours.
     let cookies = [("Cookie", "a=b")];
     let mut handshake =
@@ -574,34 +533,43 @@ Host: example.com\r\nOrigin: http://example.com\r\nCookie: a=b\r\n\r\n"[..]
 
 #[test]
 fn client_refuses_impossible_hixie75_settings() {
+    for (config, setting) in [
+        (example_config(&["a", "b"]), Setting::Protocols),
+        (example_config(&["a\r\nX: y"]), Setting::Protocol),
+        (
+            example_config(&[]).with_content_length(true),
+            Setting::ContentLength,
+        ),
+    ] {
+        let error = ClientHandshake::new_hixie75(config, [0u8; 64]).err();
+        assert_eq!(error, Some(Error::InvalidValue(setting)));
+        assert_eq!(error.map(|e| e.fault()), Some(Fault::Caller));
+    }
+    // What hixie-75 alone refuses, hixie-76 takes.
     for config in [
         example_config(&["a", "b"]),
-        example_config(&["a\r\nX: y"]),
         example_config(&[]).with_content_length(true),
     ] {
-        assert_eq!(
-            ClientHandshake::new_hixie75(config, [0u8; 64]).err(),
-            Some(Error::InvalidValue)
-        );
+        assert!(ClientHandshake::new(config, v1_keys(), [0u8; 64]).is_ok());
     }
 }
 
 #[test]
 fn client_accepts_the_draft_example_however_split() {
     let stream = [RESPONSE, FRAMES].concat();
-    let expected = Got::Established {
-        protocol: Some("sample".into()),
-        hixie75: true,
-        used: RESPONSE.len(),
-    };
-    for pieces in splits(&stream) {
-        assert_eq!(receive(example_config(&["sample"]), &pieces), expected);
+    let expected = established(Some("sample"), RESPONSE.len());
+    for (how, pieces) in split::every_way(&stream) {
+        assert_eq!(
+            receive(example_config(&["sample"]), &pieces),
+            expected,
+            "{how}"
+        );
     }
     // Every proper prefix of the head is only partial.
     for end in 0..RESPONSE.len() {
         assert_eq!(
             receive(example_config(&["sample"]), &[&RESPONSE[..end]]),
-            Got::Partial
+            Got::NeedMore
         );
     }
 }
@@ -763,20 +731,18 @@ fn client_checks_the_response_as_the_draft_says() {
         // The echo is optional in hixie-75: without it, no subprotocol was agreed.
         (
             response_with("WebSocket-Protocol", None),
-            Got::Established {
-                protocol: None,
-                hixie75: true,
-                used: RESPONSE.len() - b"WebSocket-Protocol: sample\r\n".len(),
-            },
+            established(
+                None,
+                RESPONSE.len() - b"WebSocket-Protocol: sample\r\n".len(),
+            ),
         ),
         // Other fields are ignored, including hixie-76's.
         (
             response_with("", Some(b"Sec-WebSocket-Location: ws://evil/")),
-            Got::Established {
-                protocol: Some("sample".into()),
-                hixie75: true,
-                used: RESPONSE.len() + b"Sec-WebSocket-Location: ws://evil/\r\n".len(),
-            },
+            established(
+                Some("sample"),
+                RESPONSE.len() + b"Sec-WebSocket-Location: ws://evil/\r\n".len(),
+            ),
         ),
         // Byte-level faults, as for hixie-76.
         (
@@ -793,11 +759,11 @@ fn client_checks_the_response_as_the_draft_says() {
         ),
     ];
     for (response, expected) in &cases {
-        for pieces in splits(response) {
+        for (how, pieces) in split::every_way(response) {
             assert_eq!(
                 &receive(example_config(&["sample"]), &pieces),
                 expected,
-                "{}",
+                "{how}: {}",
                 response.escape_ascii()
             );
         }
@@ -836,9 +802,8 @@ Sec-WebSocket-Location: ws://example.com/demo\r\nSec-WebSocket-Protocol: sample\
         Got::Failed(Error::BadStatusLine)
     );
     // A hixie-75 answer to a hixie-76 client: it lacks the Sec- fields.
-    let keys = Keys::new("4 @1  46546xW%0l 1 5", "12998 5 Y3 1  .P00", *b"^n:ds[4U").unwrap();
     let mut handshake =
-        ClientHandshake::new(example_config(&["sample"]), keys, [0u8; 1024]).unwrap();
+        ClientHandshake::new(example_config(&["sample"]), v1_keys(), [0u8; 1024]).unwrap();
     let mut out = [0u8; 512];
     handshake.write_request(&mut out).unwrap();
     assert_eq!(
@@ -853,7 +818,7 @@ trait ReplaceBytes {
 
 impl ReplaceBytes for [u8] {
     fn replace_bytes(&self, from: &[u8], to: &[u8]) -> Vec<u8> {
-        let at = contains_at(self, from).expect("pattern present");
+        let at = find(self, from).expect("pattern present");
         [&self[..at], to, &self[at + from.len()..]].concat()
     }
 }
@@ -861,131 +826,52 @@ impl ReplaceBytes for [u8] {
 // ---------------------------------------------------------------------------------------------
 // our client and our server, in memory
 
-/// One client–server pair over `url`: the handshake with both byte streams cut at `cut` (or
-/// whole), then messages both ways, `FF 00` discarded, and the end by closing the transport.
-fn pair(url: &str, protocols: &[&str], served: &[&str], secure: bool, cut: Option<usize>) {
+/// One client–server pair over `url`: the handshake with both byte streams cut as `piece`
+/// says, then messages both ways, `FF 00` discarded, and the end by closing the transport.
+fn pair(url: &str, protocols: &[&str], served: &[&str], secure: bool, piece: Piece) {
     let config =
         ClientConfig::new(Url::parse(url).unwrap(), "http://App.example").with_protocols(protocols);
-    let mut client = ClientHandshake::new_hixie75(config, vec![0u8; 2048]).unwrap();
-    let mut request = vec![0u8; 1024];
-    let n = client.write_request(&mut request).unwrap();
-    request.truncate(n);
-    // The client's first message travels in the same write as its request.
-    request.extend_from_slice(b"\x00from client\xff");
-
-    let mut server = ServerHandshake::new(ServerConfig::new().with_hixie75(true), [0u8; 2048]);
-    let pieces = |bytes: &[u8]| -> Vec<Vec<u8>> {
-        match cut {
-            Some(at) if at < bytes.len() => vec![bytes[..at].to_vec(), bytes[at..].to_vec()],
-            _ => vec![bytes.to_vec()],
-        }
+    let mut pair = Pair::connect(Setup {
+        accept: Accept::new().with_secure(secure),
+        pick: Pick::AnyOf(served),
+        piece,
+        // The client's first message travels in the same write as its request; the server's
+        // right behind its head, then a hixie-76 close.
+        client_says: &[Say::Text("from client")],
+        server_says: &[Say::Raw(b"\x00from server\xff\xff\x00")],
+        ..Setup::new(config, None)
+    });
+    assert!(pair.seen.hixie75);
+    assert_eq!(pair.seen.origin.as_deref(), Some("http://app.example"));
+    assert!(pair.answer_hixie75);
+    assert!(pair.answer.is_empty(), "no answer bytes");
+    assert_eq!(pair.server.handed, b"\x00from client\xff");
+    let Got::Established { hixie75, .. } = pair.got else {
+        unreachable!()
     };
-    let mut response = Vec::new();
-    let mut server_rest = Vec::new();
-    let mut answered = false;
-    for piece in pieces(&request) {
-        let mut input = &piece[..];
-        while !answered {
-            let received = server.receive(input).unwrap();
-            input = &input[received.used..];
-            match received.outcome {
-                Outcome::Partial => break,
-                Outcome::Request(pending) => {
-                    let request = pending.request();
-                    assert!(request.is_hixie75());
-                    assert_eq!(request.origin(), Some("http://app.example"));
-                    let choice = request
-                        .protocols()
-                        .find(|p| served.contains(&p.name()))
-                        .map(|p| p.choice());
-                    let mut out = [0u8; 1024];
-                    let n = pending
-                        .accept(&Accept::new().protocol(choice).secure(secure), &mut out)
-                        .unwrap();
-                    response.extend_from_slice(&out[..n]);
-                }
-                Outcome::Answer(answer) => {
-                    assert!(answer.is_hixie75());
-                    assert!(answer.as_bytes().is_empty());
-                    answered = true;
-                }
-                _ => unreachable!(),
-            }
-        }
-        if answered {
-            server_rest.extend_from_slice(input);
-        }
-    }
-    assert!(answered && server.is_done());
-    assert_eq!(server_rest, b"\x00from client\xff");
-
-    // The server's first message travels right behind its head, then a hixie-76 close.
-    response.extend_from_slice(b"\x00from server\xff\xff\x00");
-    let mut client_rest = Vec::new();
-    let mut established = None;
-    for piece in pieces(&response) {
-        if established.is_some() {
-            client_rest.extend_from_slice(&piece);
-            continue;
-        }
-        let received = client.receive(&piece).unwrap();
-        if let ClientOutcome::Established(e) = received.outcome {
-            established = Some((e.hixie75, e.protocol.map(str::to_owned)));
-            client_rest.extend_from_slice(&piece[received.used..]);
-        }
-    }
-    let (hixie75, protocol) = established.expect("established");
     assert!(hixie75);
-    let expected = protocols
-        .iter()
-        .find(|p| served.contains(p))
-        .map(|p| p.to_string());
-    assert_eq!(protocol, expected);
+    let expected = protocols.iter().copied().find(|p| served.contains(p));
+    assert_eq!(pair.protocol(), expected);
 
     // Framing: the same as hixie-76 but for the close.
-    let decoder = DecoderConfig::new().closing_handshake(!hixie75);
-    let (mut at_client, mut at_server) = (
-        Connection::with_config(decoder),
-        Connection::with_config(decoder),
-    );
     assert_eq!(
-        events(&mut at_client, &client_rest),
-        ["text:from server", "discarded"]
+        pair.heard(Role::Client),
+        [Heard::Text("from server".into()), Heard::Discarded]
     );
-    assert_eq!(at_client.state(), ConnectionState::Open);
-    assert!(!at_client.wants_transmit());
-    assert_eq!(events(&mut at_server, &server_rest), ["text:from client"]);
+    assert_eq!(pair.client.connection.state(), ConnectionState::Open);
+    assert!(!pair.client.connection.wants_transmit());
+    assert_eq!(
+        pair.heard(Role::Server),
+        [Heard::Text("from client".into())]
+    );
 
-    let mut out = [0u8; 64];
-    let n = at_server.send_text("more", &mut out).unwrap();
-    assert_eq!(events(&mut at_client, &out[..n]), ["text:more"]);
+    pair.send(Role::Server, "more").unwrap();
+    pair.drive();
+    assert_eq!(pair.heard(Role::Client), [Heard::Text("more".into())]);
     // Closing writes nothing: the wrapper closes the transport.
-    assert_eq!(at_client.close(&mut out), Ok(0));
-    assert!(at_client.is_closed());
-    assert_eq!(
-        at_client.send_text("late", &mut out),
-        Err(Error::InvalidState)
-    );
-}
-
-/// Every event `bytes` give, as text.
-fn events(connection: &mut Connection, mut bytes: &[u8]) -> Vec<String> {
-    let mut seen = Vec::new();
-    loop {
-        let (used, event) = connection.receive(bytes).unwrap();
-        bytes = &bytes[used..];
-        match event {
-            Some(FrameEvent::Text { chunk, fin: true }) => {
-                seen.push(format!("text:{}", chunk.as_str()))
-            }
-            Some(FrameEvent::Discarded) => seen.push("discarded".into()),
-            Some(FrameEvent::Close) => seen.push("close".into()),
-            Some(other) => seen.push(format!("{other:?}")),
-            None => break,
-        }
-    }
-    assert!(bytes.is_empty());
-    seen
+    assert_eq!(pair.close(Role::Client), Ok(0));
+    assert!(pair.client.connection.is_closed());
+    assert_eq!(pair.send(Role::Client, "late"), Err(Error::InvalidState));
 }
 
 #[test]
@@ -993,7 +879,8 @@ fn our_client_and_server_speak_hixie75() {
     let cases: &[(&str, &[&str], &[&str], bool)] = &[
         ("ws://example.com/demo", &["sample"], &["sample"], false),
         ("ws://example.com", &[], &[], false),
-        ("ws://Example.COM:80/a/b?c=d&e", &["chat"], &[], false),
+        ("ws://Example.COM:80/a/b?c=d&e", &["chat"], &["chat"], false),
+        ("ws://example.com/x", &["b"], &["c", "b"], false),
         ("ws://127.0.0.1:8075/?", &["chat"], &["chat"], false),
         ("wss://[::1]:443/x", &[], &[], true),
         (
@@ -1003,10 +890,22 @@ fn our_client_and_server_speak_hixie75() {
             true,
         ),
     ];
+    // Offered, and none served: the server cannot accept without a choice (the draft makes
+    // the echo optional, but this crate's server refuses to leave it out).
+    let url = Url::parse("ws://Example.COM:80/a/b?c=d&e").unwrap();
+    let config = ClientConfig::new(url, "http://App.example").with_protocols(&["chat"]);
+    let mut client = ClientHandshake::new_hixie75(config, vec![0u8; 1024]).unwrap();
+    let request = request_of(&mut client);
+    assert_eq!(
+        serve(allow75(), &Accept::new(), Pick::AnyOf(&[]), &[&request]),
+        Served::NotAccepted(Error::NoProtocolChosen)
+    );
+
     for &(url, protocols, served, secure) in cases {
-        pair(url, protocols, served, secure, None);
+        pair(url, protocols, served, secure, Piece::Whole);
+        pair(url, protocols, served, secure, Piece::Of(1));
         for cut in 1..200 {
-            pair(url, protocols, served, secure, Some(cut));
+            pair(url, protocols, served, secure, Piece::Cut(cut));
         }
     }
 }
@@ -1014,26 +913,18 @@ fn our_client_and_server_speak_hixie75() {
 #[test]
 fn hixie76_pair_is_unaffected() {
     // A hixie-76 client against a server that also allows hixie-75 still gets hixie-76.
-    let keys = Keys::new("4 @1  46546xW%0l 1 5", "12998 5 Y3 1  .P00", *b"^n:ds[4U").unwrap();
-    let mut client = ClientHandshake::new(example_config(&["sample"]), keys, [0u8; 1024]).unwrap();
-    let mut request = [0u8; 512];
-    let n = client.write_request(&mut request).unwrap();
-    let Served::Answer {
-        head,
-        answer,
-        hixie75,
-        used,
-    } = serve(allow75(), Accept::new(), &[&request[..n]])
-    else {
-        panic!()
+    let pair = Pair::connect(Setup {
+        server: allow75(),
+        ..Setup::new(example_config(&["sample"]), Some(v1_keys()))
+    });
+    assert!(!pair.seen.hixie75);
+    assert!(!pair.answer_hixie75);
+    assert_eq!(pair.answer, V1_ANSWER);
+    let Got::Established { hixie75, .. } = pair.got else {
+        unreachable!()
     };
     assert!(!hixie75);
-    assert_eq!(used, n);
-    let response = [head, answer].concat();
-    let received = client.receive(&response).unwrap();
-    let ClientOutcome::Established(established) = received.outcome else {
-        panic!()
-    };
-    assert!(!established.hixie75);
-    assert_eq!(established.protocol, Some("sample"));
+    assert_eq!(pair.protocol(), Some("sample"));
+    assert!(!pair.client.connection.is_hixie75());
+    assert!(!pair.server.connection.is_hixie75());
 }

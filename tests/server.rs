@@ -1,235 +1,207 @@
-//! The server handshake against the conformance vectors (tests/vectors/server, copied from the
-//! project's shared vectors: requests with the outcomes computed from draft-76 section 5.2;
-//! v1 is the draft's own example, v3 and v5 are published vectors of Perl
-//! Protocol::WebSocket's and faye websocket-driver's test suites), fed whole, one byte at a time
-//! and split at every point; the exact response bytes; and every request error.
+//! The server handshake against the conformance vectors, fed whole, one byte at a time and
+//! split at every point; the exact response bytes; plain HTTP and other versions handed back;
+//! the subprotocol choice; the fixed refusals; and every request error.
+//!
+//! `vectors/server/handshakes.tsv` and its `.req` files are copied from the project's shared
+//! vectors: requests with the outcomes computed from draft-76 section 5.2; v1 is the draft's
+//! own example, v3 and v5 are published vectors of Perl Protocol::WebSocket's and faye
+//! websocket-driver's test suites. `vectors/server/plain-http.tsv` adds this crate's own rows in
+//! the same columns, for requests that ask for no WebSocket at all.
+
+mod support;
 
 use hixie76::server::{error_response, Accept, Outcome, ServerConfig, ServerHandshake, Version};
-use hixie76::{Error, Fault, Field, Key, Limits, StatusCode};
+use hixie76::{Error, Fault, Field, HeadLimits, Key, Setting, StatusCode};
+use support::{find, serve, split, unhex, vector_kinds, Pick, Served, V1_REQUEST as V1};
 
-const TABLE: &str = include_str!("vectors/server/handshakes.tsv");
+const SHARED: &str = include_str!("vectors/server/handshakes.tsv");
+const OWN: &str = include_str!("vectors/server/plain-http.tsv");
 
 fn request_file(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/vectors/server/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-fn hex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+/// Feeds `pieces` to a default server that accepts with the first offered subprotocol.
+fn drive(pieces: &[&[u8]]) -> Served {
+    serve(ServerConfig::default(), &Accept::new(), Pick::First, pieces)
+}
+
+/// One row of a vector table.
+struct Row {
+    name: String,
+    bytes: Vec<u8>,
+    expect: String,
+    /// The bytes after the handshake (or the handed-back head) that must stay unused.
+    after: Vec<u8>,
+}
+
+fn table(text: &str) -> Vec<Row> {
+    text.lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .map(|line| {
+            let cols: Vec<&str> = line.split('\t').collect();
+            Row {
+                name: cols[0].to_string(),
+                bytes: request_file(cols[1]),
+                expect: cols[2].to_string(),
+                after: unhex(cols.get(3).copied().unwrap_or("")),
+            }
+        })
         .collect()
 }
 
-/// What a server made of a whole byte stream.
-#[derive(Debug, PartialEq, Eq)]
-enum Seen {
-    /// Accepted: the 101 head written, the answer, and how many bytes the handshake used.
-    Answer {
-        head: Vec<u8>,
-        answer: Vec<u8>,
-        used: usize,
-    },
-    /// Accepted, still waiting for key3; the head written so far.
-    NeedMore {
-        head: Vec<u8>,
-        used: usize,
-    },
-    Rejected(Error),
-    Other {
-        version: Version,
-        bytes: Vec<u8>,
-        used: usize,
-    },
+fn rows() -> Vec<Row> {
+    let shared = table(SHARED);
+    let own = table(OWN);
+    assert_eq!(shared.len(), 26, "every row of the shared table is read");
+    assert_eq!(own.len(), 5, "every row of this crate's table is read");
+    shared.into_iter().chain(own).collect()
 }
 
-/// Feeds `bytes` cut at `cuts` (ascending offsets) and accepts with the first offered
-/// subprotocol.
-fn drive(config: ServerConfig, accept: Accept<'_>, bytes: &[u8], cuts: &[usize]) -> Seen {
-    let mut handshake = ServerHandshake::new(config, vec![0u8; 32 * 1024]);
-    let mut head = Vec::new();
-    let mut used_total = 0;
-    let mut bounds = cuts.to_vec();
-    bounds.push(bytes.len());
-    let mut start = 0;
-    for end in bounds {
-        let mut input = &bytes[start..end];
-        start = end;
-        loop {
-            let received = match handshake.receive(input) {
-                Ok(received) => received,
-                Err(error) => return Seen::Rejected(error),
-            };
-            assert!(received.used <= input.len());
-            used_total += received.used;
-            input = &input[received.used..];
-            match received.outcome {
-                Outcome::Partial => {
-                    assert!(input.is_empty(), "partial with input left");
-                    break;
-                }
-                Outcome::Request(pending) => {
-                    let choice = pending.request().protocols().next().map(|p| p.choice());
-                    let mut out = [0u8; 1024];
-                    let n = pending
-                        .accept(&accept.protocol(choice), &mut out)
-                        .expect("accept");
-                    head.extend_from_slice(&out[..n]);
-                }
-                Outcome::Answer(answer) => {
-                    return Seen::Answer {
-                        head,
-                        answer: answer.as_bytes().to_vec(),
-                        used: used_total,
-                    }
-                }
-                Outcome::OtherVersion(handover) => {
-                    return Seen::Other {
-                        version: handover.version(),
-                        bytes: handover.bytes().to_vec(),
-                        used: used_total,
-                    }
-                }
-                other => panic!("unexpected outcome {other:?}"),
-            }
-        }
-    }
-    Seen::NeedMore {
-        head,
-        used: used_total,
+/// The exact error of each refused row (the tables name only a kind).
+fn exact_error(name: &str) -> Error {
+    match name {
+        "key1-no-spaces" => Error::KeyNoSpaces(Key::Key1),
+        "key2-not-integral" => Error::KeyNotIntegral(Key::Key2),
+        "key1-number-over-u32" | "key1-30-digits" => Error::KeyNumberTooLarge(Key::Key1),
+        "key1-no-digits" => Error::KeyNoDigits(Key::Key1),
+        "missing-key2" => Error::MissingField(Field::Key2),
+        "missing-host" => Error::MissingField(Field::Host),
+        "keys-without-upgrade" => Error::MissingField(Field::Upgrade),
+        "upgrade-not-websocket" | "h2c-with-keys" => Error::BadUpgrade,
+        "method-post" => Error::BadMethod,
+        "http-1-0" => Error::BadRequestLine,
+        "duplicate-upgrade" => Error::DuplicateField(Field::Upgrade),
+        "origin-bare-cr" => Error::BareCrOrLf,
+        "origin-obs-fold" => Error::FoldedLine,
+        "transfer-encoding" => Error::UnexpectedBody,
+        "head-too-large" => Error::HeadTooLarge,
+        other => panic!("no exact error listed for {other}"),
     }
 }
 
-fn expected_error(kind: &str) -> fn(&Error) -> bool {
-    match kind {
-        "no-spaces" => |e| matches!(e, Error::KeyNoSpaces(_)),
-        "not-integral" => |e| matches!(e, Error::KeyNotIntegral(_)),
-        "key-number-too-large" => |e| matches!(e, Error::KeyNumberTooLarge(_)),
-        "missing-field" => |e| matches!(e, Error::MissingField(_)),
-        "bad-upgrade" => |e| *e == Error::BadUpgrade,
-        "bad-method" => |e| *e == Error::BadMethod,
-        "bad-request-line" => |e| *e == Error::BadRequestLine,
-        "duplicate-field" => |e| matches!(e, Error::DuplicateField(_)),
-        "bad-field" => |e| {
-            matches!(
-                e,
-                Error::BadField | Error::BareCrOrLf | Error::FoldedLine | Error::UnexpectedBody
-            )
-        },
-        "head-too-large" => |e| *e == Error::HeadTooLarge,
-        "no-digits" => |e| matches!(e, Error::KeyNoDigits(_)),
-        other => panic!("unknown reject kind {other}"),
-    }
-}
-
-/// Checks one vector row against what the server saw.
-fn check_row(name: &str, bytes: &[u8], expect: &str, frame_bytes: &[u8], seen: &Seen, how: &str) {
-    let context = format!("{name} ({how})");
-    if let Some(answer) = expect.strip_prefix("answer:") {
-        let Seen::Answer {
-            head, answer: got, ..
-        } = seen
+/// Checks one vector row against what the server made of it.
+fn check_row(row: &Row, served: &Served, how: &str) {
+    let context = format!("{} ({how})", row.name);
+    let bytes = &row.bytes;
+    if let Some(answer) = row.expect.strip_prefix("answer:") {
+        let Served::Answer {
+            head,
+            answer: got,
+            hixie75,
+            used,
+        } = served
         else {
-            panic!("{context}: expected an answer, saw {seen:?}");
+            panic!("{context}: expected an answer, saw {served:?}");
         };
-        assert_eq!(*got, hex(answer), "{context}: answer");
+        assert_eq!(*got, unhex(answer), "{context}: answer");
+        assert!(!hixie75, "{context}");
         assert!(head.starts_with(b"HTTP/1.1 101 WebSocket Protocol Handshake\r\n"));
-        let Seen::Answer { used, .. } = seen else {
-            unreachable!()
-        };
-        assert_eq!(&bytes[*used..], frame_bytes, "{context}: bytes left over");
-    } else if expect == "need-more" {
+        assert_eq!(&bytes[*used..], row.after, "{context}: bytes left over");
+    } else if row.expect == "need-more" {
         assert!(
-            matches!(seen, Seen::NeedMore { used, .. } if *used == bytes.len()),
-            "{context}: {seen:?}"
+            matches!(served, Served::NeedMore { used, .. } if *used == bytes.len()),
+            "{context}: {served:?}"
         );
-    } else if let Some(kind) = expect.strip_prefix("reject:") {
-        let Seen::Rejected(error) = seen else {
-            panic!("{context}: expected reject {kind}, saw {seen:?}");
+    } else if row.expect.starts_with("reject:") {
+        let Served::Refused(error) = served else {
+            panic!("{context}: expected {}, saw {served:?}", row.expect);
         };
         assert!(
-            expected_error(kind)(error),
-            "{context}: {error:?} is not {kind}"
+            vector_kinds(*error).contains(&row.expect.as_str()),
+            "{context}: {error:?} is not {}",
+            row.expect
         );
+        assert_eq!(*error, exact_error(&row.name), "{context}");
         assert_eq!(error.fault(), Fault::Peer, "{context}");
         assert!(error.status().is_some(), "{context}");
-    } else if let Some(version) = expect.strip_prefix("other-version:") {
+    } else if let Some(version) = row.expect.strip_prefix("other-version:") {
         let want = match version {
             "rfc6455" => Version::Rfc6455,
             "hybi" => Version::Hybi,
             "hixie75" => Version::Hixie75,
             other => panic!("unknown version {other}"),
         };
-        let Seen::Other {
+        let Served::OtherVersion {
             version,
             bytes: handed,
             used,
-        } = seen
+        } = served
         else {
-            panic!("{context}: expected other version, saw {seen:?}");
+            panic!("{context}: expected other version, saw {served:?}");
         };
         assert_eq!(*version, want, "{context}");
         // Nothing lost: the handed-over head followed by the unused input is the input.
         let mut rebuilt = handed.clone();
         rebuilt.extend_from_slice(&bytes[*used..]);
-        assert_eq!(rebuilt, bytes, "{context}: handover loses bytes");
+        assert_eq!(rebuilt, *bytes, "{context}: handover loses bytes");
+    } else if row.expect == "not-websocket" {
+        let Served::NotWebSocket {
+            bytes: handed,
+            used,
+        } = served
+        else {
+            panic!("{context}: expected plain HTTP, saw {served:?}");
+        };
+        assert_eq!(handed[..], bytes[..*used], "{context}: the head, untouched");
+        assert!(handed.ends_with(b"\r\n\r\n"), "{context}");
+        assert_eq!(
+            &bytes[*used..],
+            row.after,
+            "{context}: bytes after the head"
+        );
     } else {
-        panic!("{context}: unknown expectation {expect}");
+        panic!("{context}: unknown expectation {}", row.expect);
     }
-}
-
-fn rows() -> impl Iterator<Item = (String, Vec<u8>, String, Vec<u8>)> {
-    TABLE
-        .lines()
-        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
-        .map(|line| {
-            let cols: Vec<&str> = line.split('\t').collect();
-            (
-                cols[0].to_string(),
-                request_file(cols[1]),
-                cols[2].to_string(),
-                hex(cols.get(3).copied().unwrap_or("")),
-            )
-        })
 }
 
 #[test]
 fn every_vector_fed_whole() {
-    let mut count = 0;
-    for (name, bytes, expect, frame) in rows() {
-        let seen = drive(ServerConfig::default(), Accept::new(), &bytes, &[]);
-        check_row(&name, &bytes, &expect, &frame, &seen, "whole");
-        count += 1;
+    for row in rows() {
+        check_row(&row, &drive(&[&row.bytes]), "whole");
     }
-    assert_eq!(count, 26, "every row of the table is read");
 }
 
 #[test]
 fn every_vector_one_byte_at_a_time() {
-    for (name, bytes, expect, frame) in rows() {
-        let cuts: Vec<usize> = (1..bytes.len()).collect();
-        let seen = drive(ServerConfig::default(), Accept::new(), &bytes, &cuts);
-        check_row(&name, &bytes, &expect, &frame, &seen, "bytewise");
+    for row in rows() {
+        check_row(&row, &drive(&split::bytewise(&row.bytes)), "bytewise");
     }
 }
 
 #[test]
 fn every_vector_split_at_every_point() {
-    for (name, bytes, expect, frame) in rows() {
-        let whole = drive(ServerConfig::default(), Accept::new(), &bytes, &[]);
-        for cut in 1..bytes.len() {
-            let seen = drive(ServerConfig::default(), Accept::new(), &bytes, &[cut]);
-            check_row(&name, &bytes, &expect, &frame, &seen, &format!("cut {cut}"));
-            assert_eq!(seen, whole, "{name}: cut at {cut} changes the outcome");
+    for row in rows() {
+        let whole = drive(&[&row.bytes]);
+        for (cut, pieces) in split::every_point(&row.bytes).iter().enumerate() {
+            let served = drive(pieces);
+            check_row(&row, &served, &format!("cut {cut}"));
+            assert_eq!(
+                served, whole,
+                "{}: cut at {cut} changes the outcome",
+                row.name
+            );
         }
     }
 }
 
-const V1: &[u8] = b"GET /demo HTTP/1.1\r\nHost: example.com\r\nConnection: Upgrade\r\n\
-Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\nSec-WebSocket-Protocol: sample\r\n\
-Upgrade: WebSocket\r\nSec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\n\
-Origin: http://example.com\r\n\r\n^n:ds[4U";
+#[test]
+fn every_refused_row_has_its_exact_error() {
+    let refused: Vec<Row> = rows()
+        .into_iter()
+        .filter(|row| row.expect.starts_with("reject:"))
+        .collect();
+    assert_eq!(refused.len(), 17);
+    for row in refused {
+        assert_eq!(
+            drive(&[&row.bytes]),
+            Served::Refused(exact_error(&row.name))
+        );
+    }
+}
 
+/// V1 with another Host and resource.
 fn v1_with(host: &str, resource: &str) -> Vec<u8> {
     String::from_utf8(V1.to_vec())
         .unwrap()
@@ -238,56 +210,57 @@ fn v1_with(host: &str, resource: &str) -> Vec<u8> {
         .into_bytes()
 }
 
-fn response(config: ServerConfig, accept: Accept<'_>, request: &[u8], protocol: bool) -> Vec<u8> {
-    let mut handshake = ServerHandshake::new(config, [0u8; 8192]);
-    let received = handshake.receive(request).unwrap();
-    let used = received.used;
-    let Outcome::Request(pending) = received.outcome else {
-        panic!("no request");
-    };
-    let choice = if protocol {
-        pending.request().protocols().next().map(|p| p.choice())
-    } else {
-        None
-    };
-    let mut out = [0u8; 512];
-    let n = pending.accept(&accept.protocol(choice), &mut out).unwrap();
-    let mut bytes = out[..n].to_vec();
-    let received = handshake.receive(&request[used..]).unwrap();
-    let Outcome::Answer(answer) = received.outcome else {
-        panic!("no answer");
-    };
-    bytes.extend_from_slice(answer.as_bytes());
-    bytes
+/// V1 with the first `from` replaced by `to`.
+fn edit(from: &str, to: &str) -> Vec<u8> {
+    let text = String::from_utf8(V1.to_vec()).unwrap();
+    assert!(text.contains(from), "{from}");
+    text.replacen(from, to, 1).into_bytes()
+}
+
+/// The bytes a server sends for `request`: the 101 head, then the answer.
+fn response(config: ServerConfig, accept: Accept<'_>, request: &[u8]) -> Vec<u8> {
+    match serve(config, &accept, Pick::First, &[request]) {
+        Served::Answer { head, answer, .. } => [head, answer].concat(),
+        other => panic!("not answered: {other:?}"),
+    }
 }
 
 #[test]
 fn v1_response_bytes_exact() {
     let config = ServerConfig::default();
     assert_eq!(
-        response(config, Accept::new(), V1, true),
+        response(config, Accept::new(), V1),
         &b"HTTP/1.1 101 WebSocket Protocol Handshake\r\nUpgrade: WebSocket\r\n\
 Connection: Upgrade\r\nSec-WebSocket-Origin: http://example.com\r\n\
 Sec-WebSocket-Location: ws://example.com/demo\r\nSec-WebSocket-Protocol: sample\r\n\r\n\
 8jKS'y:G*Co,Wxa-"[..]
     );
+    // Without a subprotocol: none offered, none written. (V1 offers one, so it must be
+    // chosen: accepting V1 without one is the caller's error.)
     assert_eq!(
-        response(config, Accept::new(), V1, false),
+        serve(config, &Accept::new(), Pick::AsGiven, &[V1]),
+        Served::NotAccepted(Error::NoProtocolChosen)
+    );
+    let unoffered = edit("Sec-WebSocket-Protocol: sample\r\n", "");
+    assert_eq!(
+        response(config, Accept::new(), &unoffered),
         &b"HTTP/1.1 101 WebSocket Protocol Handshake\r\nUpgrade: WebSocket\r\n\
 Connection: Upgrade\r\nSec-WebSocket-Origin: http://example.com\r\n\
 Sec-WebSocket-Location: ws://example.com/demo\r\n\r\n8jKS'y:G*Co,Wxa-"[..]
     );
-    let secure = response(config, Accept::new().secure(true), V1, false);
-    let needle = b"\r\nSec-WebSocket-Location: wss://example.com/demo\r\n";
-    assert!(secure.windows(needle.len()).any(|w| w == needle));
+    let secure = response(config, Accept::new().with_secure(true), V1);
+    assert!(find(
+        &secure,
+        b"\r\nSec-WebSocket-Location: wss://example.com/demo\r\n"
+    )
+    .is_some());
 }
 
 fn location(request: &[u8], secure: bool) -> String {
     let bytes = response(
         ServerConfig::default(),
-        Accept::new().secure(secure),
+        Accept::new().with_secure(secure),
         request,
-        false,
     );
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let line = text
@@ -337,7 +310,7 @@ fn request_view() {
     let mut handshake = ServerHandshake::new(ServerConfig::default(), [0u8; 1024]);
     let received = handshake.receive(request.as_bytes()).unwrap();
     assert_eq!(received.used, request.len() - 8);
-    let Outcome::Request(pending) = received.outcome else {
+    let Some(Outcome::Request(pending)) = received.event else {
         panic!()
     };
     let view = pending.request();
@@ -346,31 +319,27 @@ fn request_view() {
     assert_eq!(view.query(), Some("room=7"));
     assert_eq!(view.host(), "example.com");
     assert_eq!(view.origin(), Some("http://example.com"));
-    let names: Vec<&str> = view.protocols().map(|p| p.name()).collect();
+    assert!(!view.is_hixie75());
+    let names: Vec<&str> = view.protocols().collect();
     assert_eq!(names, ["chat", "superchat"]);
     let cookies: Vec<&[u8]> = view.cookies().collect();
     assert_eq!(cookies, [&b"a=1"[..], b"b=2"]);
     assert_eq!(view.field("x-thing"), Some(&b"spaced value"[..]));
     assert_eq!(view.fields().count(), 10);
     assert_eq!(view.field("absent"), None);
+    assert!(view.head().ends_with(b"\r\n\r\n"));
+    assert_eq!(view.head().len(), received.used);
 }
 
 #[test]
 fn missing_origin_is_reported_and_not_echoed() {
-    let request = String::from_utf8(V1.to_vec())
-        .unwrap()
-        .replace("Origin: http://example.com\r\n", "");
-    let bytes = response(
-        ServerConfig::default(),
-        Accept::new(),
-        request.as_bytes(),
-        false,
-    );
+    let request = edit("Origin: http://example.com\r\n", "");
+    let bytes = response(ServerConfig::default(), Accept::new(), &request);
     let text = String::from_utf8_lossy(&bytes);
     assert!(!text.contains("Origin"), "{text}");
     let mut handshake = ServerHandshake::new(ServerConfig::default(), [0u8; 1024]);
-    let received = handshake.receive(request.as_bytes()).unwrap();
-    let Outcome::Request(pending) = received.outcome else {
+    let received = handshake.receive(&request).unwrap();
+    let Some(Outcome::Request(pending)) = received.event else {
         panic!()
     };
     assert_eq!(pending.request().origin(), None);
@@ -381,9 +350,8 @@ fn extra_fields_are_written_and_checked() {
     let cookies = [("Set-Cookie", "id=1; HttpOnly")];
     let bytes = response(
         ServerConfig::default(),
-        Accept::new().fields(&cookies),
+        Accept::new().with_fields(&cookies),
         V1,
-        false,
     );
     assert!(String::from_utf8_lossy(&bytes).contains("\r\nSet-Cookie: id=1; HttpOnly\r\n\r\n"));
 
@@ -397,14 +365,15 @@ fn extra_fields_are_written_and_checked() {
     ] {
         let mut handshake = ServerHandshake::new(ServerConfig::default(), [0u8; 1024]);
         let received = handshake.receive(V1).unwrap();
-        let Outcome::Request(pending) = received.outcome else {
+        let Some(Outcome::Request(pending)) = received.event else {
             panic!()
         };
         let mut out = [0u8; 512];
-        let error = pending
-            .accept(&Accept::new().fields(&bad), &mut out)
-            .unwrap_err();
-        assert_eq!(error, Error::InvalidValue);
+        let accept = Accept::new()
+            .with_protocol(Some("sample"))
+            .with_fields(&bad);
+        let error = pending.accept(&accept, &mut out).unwrap_err();
+        assert_eq!(error, Error::InvalidValue(Setting::Field));
         assert_eq!(error.fault(), Fault::Caller);
         assert!(out.iter().all(|&b| b == 0), "nothing written");
         // The request is still pending: the caller can try again.
@@ -417,11 +386,12 @@ fn small_buffer_changes_nothing_and_can_be_retried() {
     let mut handshake = ServerHandshake::new(ServerConfig::default(), [0u8; 1024]);
     let received = handshake.receive(V1).unwrap();
     let used = received.used;
-    let Outcome::Request(pending) = received.outcome else {
+    let Some(Outcome::Request(pending)) = received.event else {
         panic!()
     };
+    let accept = Accept::new().with_protocol(Some("sample"));
     let mut small = [0u8; 40];
-    let error = pending.accept(&Accept::new(), &mut small).unwrap_err();
+    let error = pending.accept(&accept, &mut small).unwrap_err();
     let Error::BufferTooSmall { needed } = error else {
         panic!("{error:?}")
     };
@@ -429,43 +399,137 @@ fn small_buffer_changes_nothing_and_can_be_retried() {
     assert!(small.iter().all(|&b| b == 0));
     let mut out = vec![0u8; needed];
     let pending = handshake.pending().expect("still pending");
-    assert_eq!(pending.accept(&Accept::new(), &mut out), Ok(needed));
+    assert_eq!(pending.accept(&accept, &mut out), Ok(needed));
     assert!(handshake.pending().is_none(), "accepted once only");
     let received = handshake.receive(&V1[used..]).unwrap();
-    assert!(matches!(received.outcome, Outcome::Answer(_)));
+    assert!(matches!(received.event, Some(Outcome::Answer(_))));
     assert!(handshake.is_done());
     assert_eq!(handshake.receive(b"x").unwrap_err(), Error::InvalidState);
 }
 
+/// V1 offering `protocols` instead of `sample`.
+fn offering(protocols: &str) -> Vec<u8> {
+    edit("Protocol: sample", &format!("Protocol: {protocols}"))
+}
+
 #[test]
 fn protocol_choice_must_come_from_this_request() {
-    let other = v1_with("example.com", "/demo");
-    let other = String::from_utf8(other)
-        .unwrap()
-        .replace("Protocol: sample", "Protocol: a-much-longer-name sample");
+    // A name another request offered, but not this one.
+    let other = offering("a-much-longer-name sample");
     let mut first = ServerHandshake::new(ServerConfig::default(), [0u8; 1024]);
-    let received = first.receive(other.as_bytes()).unwrap();
-    let Outcome::Request(pending) = received.outcome else {
+    let received = first.receive(&other).unwrap();
+    let Some(Outcome::Request(pending)) = received.event else {
         panic!()
     };
-    let foreign = pending.request().protocols().next().unwrap().choice();
+    let foreign = pending.request().protocols().next().unwrap().to_owned();
     let mut second = ServerHandshake::new(ServerConfig::default(), [0u8; 1024]);
     let received = second.receive(V1).unwrap();
-    let Outcome::Request(pending) = received.outcome else {
+    let Some(Outcome::Request(pending)) = received.event else {
         panic!()
     };
     let mut out = [0u8; 512];
     assert_eq!(
-        pending.accept(&Accept::new().protocol(Some(foreign)), &mut out),
+        pending.accept(&Accept::new().with_protocol(Some(&foreign)), &mut out),
         Err(Error::ProtocolNotOffered)
     );
+}
+
+#[test]
+fn a_choice_kept_from_another_request_is_refused() {
+    // Same layout, different name at the same offsets.
+    let (a, b) = (offering("chat v2"), offering("evil v2"));
+    let mut first = ServerHandshake::new(ServerConfig::default(), [0u8; 1024]);
+    let received = first.receive(&a).unwrap();
+    let Some(Outcome::Request(pending)) = received.event else {
+        panic!()
+    };
+    let kept = pending.request().protocols().next().unwrap().to_owned();
+    let mut second = ServerHandshake::new(ServerConfig::default(), [0u8; 1024]);
+    let received = second.receive(&b).unwrap();
+    let Some(Outcome::Request(pending)) = received.event else {
+        panic!()
+    };
+    let mut out = [0u8; 512];
+    assert_eq!(
+        pending.accept(&Accept::new().with_protocol(Some(&kept)), &mut out),
+        Err(Error::ProtocolNotOffered)
+    );
+    // Its own choice of the same entry works.
+    let pending = second.pending().unwrap();
+    let own = pending.request().protocols().next().unwrap();
+    let n = pending
+        .accept(&Accept::new().with_protocol(Some(own)), &mut out)
+        .unwrap();
+    assert!(out[..n].ends_with(b"Sec-WebSocket-Protocol: evil\r\n\r\n"));
+}
+
+#[test]
+fn the_chosen_subprotocol_must_be_one_offered() {
+    let request = offering("chat superchat");
+    let refused = [
+        (Some("sample"), Error::ProtocolNotOffered),
+        // Prefixes, substrings, the whole offer, another case: never a match.
+        (Some("cha"), Error::ProtocolNotOffered),
+        (Some("hat"), Error::ProtocolNotOffered),
+        (Some("super"), Error::ProtocolNotOffered),
+        (Some("superchat "), Error::ProtocolNotOffered),
+        (Some("chat superchat"), Error::ProtocolNotOffered),
+        (Some("Chat"), Error::ProtocolNotOffered),
+        (Some(""), Error::ProtocolNotOffered),
+        // Offered, and none chosen: every conforming client would fail the answer.
+        (None, Error::NoProtocolChosen),
+    ];
+    for (choice, error) in refused {
+        let mut handshake = ServerHandshake::new(ServerConfig::default(), [0u8; 1024]);
+        let received = handshake.receive(&request).unwrap();
+        let used = received.used;
+        let Some(Outcome::Request(pending)) = received.event else {
+            panic!()
+        };
+        let mut out = [0xAAu8; 512];
+        let got = pending.accept(&Accept::new().with_protocol(choice), &mut out);
+        assert_eq!(got, Err(error), "{choice:?}");
+        assert_eq!(error.fault(), Fault::Caller);
+        assert_eq!(error.status(), None);
+        assert!(
+            out.iter().all(|&b| b == 0xAA),
+            "{choice:?}: nothing written"
+        );
+
+        // The request is given back, and a right choice then succeeds. The name given is not
+        // a slice of the request; what is echoed are the request's own bytes.
+        let pending = handshake.pending().expect("the request is given back");
+        let chosen = String::from("superchat");
+        let n = pending
+            .accept(&Accept::new().with_protocol(Some(&chosen)), &mut out)
+            .unwrap();
+        assert!(out[..n].ends_with(b"\r\nSec-WebSocket-Protocol: superchat\r\n\r\n"));
+        let received = handshake.receive(&request[used..]).unwrap();
+        let Some(Outcome::Answer(answer)) = received.event else {
+            panic!("{choice:?}: no answer after the right choice")
+        };
+        assert_eq!(answer.as_bytes(), support::V1_ANSWER);
+    }
+
+    // Nothing offered: a name is refused, none is right.
+    let unoffered = edit("Sec-WebSocket-Protocol: sample\r\n", "");
+    let config = ServerConfig::default();
+    let named = Accept::new().with_protocol(Some("sample"));
+    assert_eq!(
+        serve(config, &named, Pick::AsGiven, &[&unoffered]),
+        Served::NotAccepted(Error::ProtocolNotOffered)
+    );
+    assert!(matches!(
+        serve(config, &Accept::new(), Pick::AsGiven, &[&unoffered]),
+        Served::Answer { .. }
+    ));
 }
 
 #[test]
 fn reject_gives_a_fixed_response() {
     let mut handshake = ServerHandshake::new(ServerConfig::default(), [0u8; 1024]);
     let received = handshake.receive(V1).unwrap();
-    let Outcome::Request(pending) = received.outcome else {
+    let Some(Outcome::Request(pending)) = received.event else {
         panic!()
     };
     assert_eq!(
@@ -476,18 +540,61 @@ fn reject_gives_a_fixed_response() {
     assert_eq!(handshake.receive(b"x").unwrap_err(), Error::InvalidState);
 }
 
-/// Replaces one field line of V1 (or adds one before the blank line) and returns the error.
-fn error_of(request: &[u8], config: ServerConfig) -> Error {
-    match drive(config, Accept::new(), request, &[]) {
-        Seen::Rejected(error) => error,
-        other => panic!("not rejected: {other:?}"),
+/// The `Connection` field lines of a response.
+fn connection_fields(response: &[u8]) -> usize {
+    response
+        .split(|&b| b == b'\n')
+        .filter(|line| line.len() >= 11 && line[..11].eq_ignore_ascii_case(b"connection:"))
+        .count()
+}
+
+#[test]
+fn upgrade_required_and_bad_gateway_responses() {
+    let upgrade = error_response(StatusCode::UpgradeRequired);
+    assert_eq!(
+        upgrade,
+        b"HTTP/1.1 426 Upgrade Required\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\
+Connection: Upgrade, close\r\nContent-Length: 0\r\n\r\n"
+    );
+    assert_eq!(connection_fields(upgrade), 1);
+    assert_eq!(
+        (
+            StatusCode::UpgradeRequired.code(),
+            StatusCode::UpgradeRequired.reason()
+        ),
+        (426, "Upgrade Required")
+    );
+    let gateway = error_response(StatusCode::BadGateway);
+    assert_eq!(
+        gateway,
+        b"HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+    );
+    assert_eq!(connection_fields(gateway), 1);
+    assert_eq!(
+        (
+            StatusCode::BadGateway.code(),
+            StatusCode::BadGateway.reason()
+        ),
+        (502, "Bad Gateway")
+    );
+
+    // A pending request refused with either gets the same bytes.
+    for status in [StatusCode::UpgradeRequired, StatusCode::BadGateway] {
+        let mut handshake = ServerHandshake::new(ServerConfig::default(), [0u8; 1024]);
+        let received = handshake.receive(V1).unwrap();
+        let Some(Outcome::Request(pending)) = received.event else {
+            panic!()
+        };
+        assert_eq!(pending.reject(status), error_response(status));
     }
 }
 
-fn edit(from: &str, to: &str) -> Vec<u8> {
-    let text = String::from_utf8(V1.to_vec()).unwrap();
-    assert!(text.contains(from), "{from}");
-    text.replacen(from, to, 1).into_bytes()
+/// What a default server makes of `request`: its error.
+fn error_of(request: &[u8], config: ServerConfig) -> Error {
+    match serve(config, &Accept::new(), Pick::First, &[request]) {
+        Served::Refused(error) => error,
+        other => panic!("not refused: {other:?}"),
+    }
 }
 
 #[test]
@@ -559,6 +666,10 @@ fn every_request_error_is_reached() {
             Error::MissingField(Field::Key2),
         ),
         (
+            edit("Upgrade: WebSocket\r\n", ""),
+            Error::MissingField(Field::Upgrade),
+        ),
+        (
             edit(
                 "Host: example.com\r\n",
                 "Host: example.com\r\nHost: example.org\r\n",
@@ -581,6 +692,10 @@ fn every_request_error_is_reached() {
         ),
         (
             edit("Upgrade: WebSocket", "Upgrade: WebSocket2"),
+            Error::BadUpgrade,
+        ),
+        (
+            edit("Upgrade: WebSocket", "Upgrade: h2c"),
             Error::BadUpgrade,
         ),
         (
@@ -652,15 +767,9 @@ fn every_request_error_is_reached() {
         assert!(error_response(status).starts_with(b"HTTP/1.1 4"));
     }
 
-    let small = Limits {
-        max_head: 100,
-        ..Limits::DEFAULT
-    };
+    let small = HeadLimits::new().with_max_head(100);
     assert_eq!(error_of(V1, config.with_limits(small)), Error::HeadTooLarge);
-    let few = Limits {
-        max_fields: 3,
-        ..Limits::DEFAULT
-    };
+    let few = HeadLimits::new().with_max_fields(3);
     let error = error_of(V1, config.with_limits(few));
     assert_eq!(error, Error::TooManyFields);
     assert_eq!(
@@ -688,10 +797,9 @@ fn byte_faults_are_refused_as_they_arrive() {
     ] {
         let mut handshake = ServerHandshake::new(ServerConfig::default(), [0u8; 256]);
         let (last, head) = prefix.split_last().unwrap();
-        assert!(matches!(
-            handshake.receive(head).map(|r| r.outcome),
-            Ok(Outcome::Partial)
-        ));
+        let received = handshake.receive(head).unwrap();
+        assert_eq!(received.used, head.len());
+        assert!(received.event.is_none());
         assert_eq!(handshake.receive(&[*last]).unwrap_err(), error);
         // A failed machine keeps saying so.
         assert_eq!(handshake.receive(b"\r\n").unwrap_err(), error);
@@ -704,21 +812,12 @@ fn head_limit_is_the_smaller_of_config_and_storage() {
     assert_eq!(handshake.receive(V1).unwrap_err(), Error::HeadTooLarge);
     // Exactly at the limit is fine.
     let head_len = V1.len() - 8;
-    let limits = Limits {
-        max_head: head_len,
-        ..Limits::DEFAULT
-    };
-    let seen = drive(
-        ServerConfig::default().with_limits(limits),
-        Accept::new(),
-        V1,
-        &[],
-    );
-    assert!(matches!(seen, Seen::Answer { .. }), "{seen:?}");
-    let limits = Limits {
-        max_head: head_len - 1,
-        ..Limits::DEFAULT
-    };
+    let limits = HeadLimits::new().with_max_head(head_len);
+    let config = ServerConfig::default().with_limits(limits);
+    assert_eq!(config.limits().max_head(), head_len);
+    let served = serve(config, &Accept::new(), Pick::First, &[V1]);
+    assert!(matches!(served, Served::Answer { .. }), "{served:?}");
+    let limits = HeadLimits::new().with_max_head(head_len - 1);
     assert_eq!(
         error_of(V1, ServerConfig::default().with_limits(limits)),
         Error::HeadTooLarge
@@ -728,8 +827,8 @@ fn head_limit_is_the_smaller_of_config_and_storage() {
 #[test]
 fn connection_token_list_is_accepted() {
     let request = edit("Connection: Upgrade", "Connection: keep-alive, upgrade");
-    let seen = drive(ServerConfig::default(), Accept::new(), &request, &[]);
-    assert!(matches!(seen, Seen::Answer { .. }), "{seen:?}");
+    let served = drive(&[&request]);
+    assert!(matches!(served, Served::Answer { .. }), "{served:?}");
 }
 
 #[test]
@@ -739,7 +838,7 @@ fn pending_request_uses_no_input_until_decided() {
     // Asking again without deciding: the same request, nothing used.
     let again = handshake.receive(&V1[used..]).unwrap();
     assert_eq!(again.used, 0);
-    assert!(matches!(again.outcome, Outcome::Request(_)));
+    assert!(matches!(again.event, Some(Outcome::Request(_))));
     assert!(handshake.request().is_some());
 }
 
@@ -754,8 +853,8 @@ fn version_is_decided_before_hixie76_line_rules() {
         let text = String::from_utf8(request_file("rfc6455-request.req")).unwrap();
         assert!(text.contains(from));
         let request = text.replacen(from, to, 1).into_bytes();
-        match drive(ServerConfig::default(), Accept::new(), &request, &[]) {
-            Seen::Other { version, bytes, .. } => {
+        match drive(&[&request]) {
+            Served::OtherVersion { version, bytes, .. } => {
                 assert_eq!(version, Version::Rfc6455);
                 assert_eq!(bytes, request);
             }
@@ -776,47 +875,117 @@ fn version_is_decided_before_hixie76_line_rules() {
 fn empty_storage_is_the_callers_mistake() {
     let mut handshake = ServerHandshake::new(ServerConfig::default(), Vec::with_capacity(8192));
     let error = handshake.receive(V1).unwrap_err();
-    assert_eq!(error, Error::BufferTooSmall { needed: 8192 });
+    assert_eq!(error, Error::InvalidValue(Setting::MaxHead));
     assert_eq!(error.fault(), Fault::Caller);
+    assert_eq!(error.status(), None);
+}
+
+// ----- requests for no WebSocket -----
+
+#[test]
+fn plain_http_is_handed_back_with_its_head() {
+    let head: &[u8] = b"GET /index.html?lang=en HTTP/1.1\r\nHost: example.com\r\n\
+Accept:  text/html \r\nno colon here\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\n\r\n";
+    let stream = [head, b"GET /next HTTP/1.1\r\n"].concat();
+    for (how, pieces) in split::every_way(&stream) {
+        assert_eq!(
+            drive(&pieces),
+            Served::NotWebSocket {
+                bytes: head.to_vec(),
+                used: head.len()
+            },
+            "{how}"
+        );
+    }
+
+    let mut handshake = ServerHandshake::new(ServerConfig::default(), [0u8; 1024]);
+    let received = handshake.receive(&stream).unwrap();
+    assert_eq!(received.used, head.len(), "the next request stays unused");
+    let Some(Outcome::NotWebSocket(handover)) = received.event else {
+        panic!("{:?}", received.event)
+    };
+    assert_eq!(handover.bytes(), head);
+    assert_eq!(handover.method(), "GET");
+    assert_eq!(handover.resource(), "/index.html?lang=en");
+    assert_eq!(handover.path(), "/index.html");
+    assert_eq!(handover.field("ACCEPT"), Some(&b"text/html"[..]));
+    assert_eq!(handover.field("upgrade"), Some(&b"h2c"[..]));
+    assert_eq!(handover.field("absent"), None);
+    // A line without a colon is skipped, not judged.
+    let fields: Vec<(&str, &[u8])> = handover.fields().collect();
+    assert_eq!(
+        fields,
+        [
+            ("Host", &b"example.com"[..]),
+            ("Accept", b"text/html"),
+            ("Upgrade", b"h2c"),
+            ("Connection", b"Upgrade, HTTP2-Settings"),
+        ]
+    );
+    // The handshake is over: it answers nothing more.
+    assert!(handshake.pending().is_none());
+    assert!(handshake.request().is_none());
+    assert!(!handshake.is_done());
+    assert_eq!(handshake.receive(b"x").unwrap_err(), Error::InvalidState);
 }
 
 #[test]
-fn a_choice_kept_from_another_request_is_refused() {
-    // Same layout, different name at the same offsets.
-    let offer = |protocols: &str| {
-        String::from_utf8(V1.to_vec())
-            .unwrap()
-            .replace("Protocol: sample", &format!("Protocol: {protocols}"))
+fn a_request_body_stays_unused() {
+    let head: &[u8] = b"POST /form HTTP/1.1\r\nHost: example.com\r\nContent-Length: 11\r\n\r\n";
+    let stream = [head, b"hello world"].concat();
+    let mut handshake = ServerHandshake::new(ServerConfig::default(), [0u8; 1024]);
+    let received = handshake.receive(&stream).unwrap();
+    assert_eq!(received.used, head.len());
+    let Some(Outcome::NotWebSocket(handover)) = received.event else {
+        panic!("{:?}", received.event)
     };
-    let (a, b) = (offer("chat v2"), offer("evil v2"));
-    let mut first = ServerHandshake::new(ServerConfig::default(), [0u8; 1024]);
-    let received = first.receive(a.as_bytes()).unwrap();
-    let Outcome::Request(pending) = received.outcome else {
-        panic!()
-    };
-    let kept = pending.request().protocols().next().unwrap().choice();
-    let mut second = ServerHandshake::new(ServerConfig::default(), [0u8; 1024]);
-    let received = second.receive(b.as_bytes()).unwrap();
-    let Outcome::Request(pending) = received.outcome else {
-        panic!()
-    };
-    let mut out = [0u8; 512];
-    assert_eq!(
-        pending.accept(&Accept::new().protocol(Some(kept)), &mut out),
-        Err(Error::ProtocolNotOffered)
-    );
-    // Its own choice of the same entry works.
-    let own = handshake_choice(&mut second);
-    let pending = second.pending().unwrap();
-    let n = pending
-        .accept(&Accept::new().protocol(Some(own)), &mut out)
-        .unwrap();
-    assert!(out[..n].ends_with(b"Sec-WebSocket-Protocol: evil\r\n\r\n"));
+    assert_eq!(handover.method(), "POST");
+    assert_eq!(handover.path(), "/form");
+    assert_eq!(handover.field("content-length"), Some(&b"11"[..]));
 }
 
-fn handshake_choice<S: AsRef<[u8]> + AsMut<[u8]>>(
-    handshake: &mut ServerHandshake<S>,
-) -> hixie76::server::ProtocolChoice {
-    let pending = handshake.pending().unwrap();
-    pending.request().protocols().next().unwrap().choice()
+#[test]
+fn what_decides_between_websocket_and_plain_http() {
+    let no_keys = |upgrade: &str| {
+        let request = edit("Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\n", "");
+        let request = String::from_utf8(request)
+            .unwrap()
+            .replace("Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\n", "")
+            .replace("Upgrade: WebSocket\r\n", upgrade);
+        let head_len = request.len() - 8;
+        (request.into_bytes(), head_len)
+    };
+    // No keys: `Upgrade: WebSocket` in any case asks for hixie-75 ...
+    for upgrade in ["Upgrade: WebSocket\r\n", "upgrade: websocket\r\n"] {
+        let (request, head_len) = no_keys(upgrade);
+        assert_eq!(
+            drive(&[&request]),
+            Served::OtherVersion {
+                version: Version::Hixie75,
+                bytes: request[..head_len].to_vec(),
+                used: head_len
+            }
+        );
+    }
+    // ... anything else, or no Upgrade at all, for no WebSocket.
+    for upgrade in ["Upgrade: h2c\r\n", "Upgrade: websocket2\r\n", ""] {
+        let (request, head_len) = no_keys(upgrade);
+        assert_eq!(
+            drive(&[&request]),
+            Served::NotWebSocket {
+                bytes: request[..head_len].to_vec(),
+                used: head_len
+            },
+            "{upgrade:?}"
+        );
+    }
+    // One key is enough to be judged as hixie-76.
+    for key in ["Sec-WebSocket-Key1: 1 1\r\n", "Sec-WebSocket-Key2: 1 1\r\n"] {
+        let (request, _) = no_keys(key);
+        assert_eq!(
+            error_of(&request, ServerConfig::default()),
+            Error::MissingField(Field::Upgrade),
+            "{key:?}"
+        );
+    }
 }

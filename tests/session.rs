@@ -1,153 +1,226 @@
-//! A whole connection in memory: our client and our server complete the handshake, hand over
-//! to the connection with no byte lost (frames glued to key3 and to the answer), exchange
-//! text, and close in both orders — fed whole and one byte at a time.
+//! Whole connections in memory, through the shared `Pair`: our client and our server complete
+//! the handshake, hand over to the connections with no byte lost (frames glued to key3 and to
+//! the answer), exchange text, and close in both orders — whole, one byte at a time and in
+//! pieces of a few bytes. And what the hand-over carries: the negotiated draft (a closing
+//! handshake for hixie-76, none for hixie-75) and each side's own frame limits.
 
-use hixie76::client::{self, ClientConfig, ClientHandshake, Keys, Url};
-use hixie76::connection::{Connection, ConnectionState};
-use hixie76::frame::FrameEvent;
-use hixie76::server::{self, Accept, ServerConfig, ServerHandshake};
+mod support;
 
-/// Feeds `bytes` to a connection in pieces of `piece` bytes; returns the text messages and
-/// whether a close arrived.
-fn drain(connection: &mut Connection, bytes: &[u8], piece: usize) -> (Vec<String>, bool) {
-    let mut messages = Vec::new();
-    let mut current = String::new();
-    let mut closed = false;
-    let mut pending: Vec<u8> = Vec::new();
-    for chunk in bytes.chunks(piece.max(1)) {
-        pending.extend_from_slice(chunk);
-        loop {
-            let (used, event) = connection.receive(&pending).expect("valid frames");
-            let nothing = event.is_none();
-            match event {
-                Some(FrameEvent::Text { chunk, fin }) => {
-                    current.push_str(chunk.as_str());
-                    if fin {
-                        messages.push(std::mem::take(&mut current));
-                    }
-                }
-                Some(FrameEvent::Close) => closed = true,
-                _ => {}
-            }
-            pending.drain(..used);
-            if nothing && (used == 0 || pending.is_empty()) {
-                break;
-            }
-        }
-    }
-    (messages, closed)
+use hixie76::client::{ClientConfig, Keys, Url};
+use hixie76::connection::ConnectionState;
+use hixie76::frame::FrameConfig;
+use hixie76::Error;
+use support::{v1_keys, Heard, Pair, Pick, Piece, Role, Say, Setup, SplitMix64};
+
+/// The wires every session runs over.
+const PIECES: [Piece; 6] = [
+    Piece::Whole,
+    Piece::Of(1),
+    Piece::Of(2),
+    Piece::Of(3),
+    Piece::Of(7),
+    Piece::Of(16),
+];
+
+fn text(text: &str) -> Heard {
+    Heard::Text(text.to_owned())
 }
 
-/// Runs the server handshake over `input` in pieces; returns the bytes it sent and the input
-/// it did not use (frames for the connection).
-fn serve(input: &[u8], piece: usize) -> (Vec<u8>, Vec<u8>) {
-    let mut handshake = ServerHandshake::new(ServerConfig::default(), [0u8; 2048]);
-    let mut sent = Vec::new();
-    let mut rest = Vec::new();
-    let mut done = false;
-    for chunk in input.chunks(piece.max(1)) {
-        if done {
-            rest.extend_from_slice(chunk);
-            continue;
-        }
-        let mut chunk = chunk;
-        loop {
-            let received = handshake.receive(chunk).expect("valid request");
-            chunk = &chunk[received.used..];
-            match received.outcome {
-                server::Outcome::Partial => break,
-                server::Outcome::Request(pending) => {
-                    let choice = pending.request().protocols().last().map(|p| p.choice());
-                    let mut out = [0u8; 512];
-                    let n = pending
-                        .accept(&Accept::new().protocol(choice), &mut out)
-                        .expect("accept");
-                    sent.extend_from_slice(&out[..n]);
-                }
-                server::Outcome::Answer(answer) => {
-                    sent.extend_from_slice(answer.as_bytes());
-                    rest.extend_from_slice(chunk);
-                    done = true;
-                    break;
-                }
-                other => panic!("unexpected {other:?}"),
-            }
-        }
-    }
-    assert!(done, "handshake completed");
-    (sent, rest)
+/// The draft's example client: ws://example.com/demo from http://example.com, offering
+/// `sample`.
+fn example() -> ClientConfig<'static> {
+    let url = Url::parse("ws://example.com/demo").unwrap();
+    ClientConfig::new(url, "http://example.com").with_protocols(&["sample"])
 }
 
 #[test]
 fn handshake_hands_over_every_byte_in_any_split() {
-    for piece in [usize::MAX, 1, 2, 3, 7, 16] {
+    for (i, piece) in PIECES.into_iter().enumerate() {
         let url = Url::parse("ws://Example.com:8080/chat?room=1").unwrap();
         let protocols = ["a", "chat"];
         let config = ClientConfig::new(url, "http://example.com").with_protocols(&protocols);
-        let mut seed = 0x1234_5678_9abc_def0u64 ^ piece as u64;
-        let mut entropy = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        let keys = Keys::generate(&mut entropy);
-        let mut client = ClientHandshake::new(config, keys, [0u8; 2048]).unwrap();
+        let keys = Keys::generate(&mut SplitMix64(0x1234_5678_9abc_def0 ^ i as u64));
+        let mut pair = Pair::connect(Setup {
+            pick: Pick::Last,
+            piece,
+            // Two frames glued to key3; a frame and the close glued to the answer.
+            client_says: &[Say::Text("hello"), Say::Text("wörld")],
+            server_says: &[Say::Text("hi"), Say::Close],
+            ..Setup::new(config, Some(keys))
+        });
+        assert_eq!(pair.protocol(), Some("chat"), "{piece:?}");
+        assert_eq!(pair.server.handed, b"\x00hello\xFF\x00w\xC3\xB6rld\xFF");
+        assert_eq!(pair.heard(Role::Server), [text("hello"), text("wörld")]);
+        assert_eq!(pair.server.connection.state(), ConnectionState::CloseSent);
 
-        // The client's request with two frames glued after key3.
-        let mut wire = vec![0u8; 1024];
-        let n = client.write_request(&mut wire).unwrap();
-        wire.truncate(n);
-        let mut client_conn = Connection::new();
-        let mut out = [0u8; 64];
-        let n = client_conn.send_text("hello", &mut out).unwrap();
-        wire.extend_from_slice(&out[..n]);
-        let n = client_conn.send_text("wörld", &mut out).unwrap();
-        wire.extend_from_slice(&out[..n]);
+        // The client read the frame and the close behind the answer, and answered the close.
+        assert_eq!(pair.client.handed, b"\x00hi\xFF\xFF\x00");
+        assert_eq!(pair.heard(Role::Client), [text("hi"), Heard::Close]);
+        assert_eq!(pair.client.wrote, b"\xFF\x00");
+        assert!(pair.client.connection.is_closed());
+        // Once the server reads the answer, both are closed.
+        pair.drive();
+        assert_eq!(pair.heard(Role::Server), [Heard::Close]);
+        assert!(pair.server.connection.is_closed());
+        assert_eq!(pair.send(Role::Client, "late"), Err(Error::InvalidState));
+    }
+}
 
-        let (mut response, rest) = serve(&wire, piece);
-        let mut server_conn = Connection::new();
-        let (messages, closed) = drain(&mut server_conn, &rest, piece);
-        assert_eq!(messages, ["hello", "wörld"], "piece {piece}");
-        assert!(!closed);
+#[test]
+fn text_both_ways_then_a_close_from_either_end() {
+    for piece in PIECES {
+        for closer in [Role::Client, Role::Server] {
+            let other = match closer {
+                Role::Client => Role::Server,
+                Role::Server => Role::Client,
+            };
+            let mut pair = Pair::connect(Setup {
+                piece,
+                ..Setup::new(example(), Some(v1_keys()))
+            });
+            assert_eq!(pair.protocol(), Some("sample"));
+            pair.send(Role::Client, "ping €").unwrap();
+            pair.send(Role::Server, "pong 😀").unwrap();
+            pair.drive();
+            assert_eq!(pair.heard(Role::Server), [text("ping €")]);
+            assert_eq!(pair.heard(Role::Client), [text("pong 😀")]);
 
-        // The server answers with a frame and its close glued to the answer.
-        let n = server_conn.send_text("hi", &mut out).unwrap();
-        response.extend_from_slice(&out[..n]);
-        let n = server_conn.close(&mut out).unwrap();
-        response.extend_from_slice(&out[..n]);
-        assert_eq!(server_conn.state(), ConnectionState::CloseSent);
-
-        let mut input: &[u8];
-        let mut leftover = Vec::new();
-        let mut protocol = None;
-        for chunk in response.chunks(piece.max(1)) {
-            if client.is_established() {
-                leftover.extend_from_slice(chunk);
-                continue;
+            assert_eq!(pair.close(closer), Ok(2));
+            assert_eq!(
+                pair.end(closer).connection.state(),
+                ConnectionState::CloseSent
+            );
+            // The other end may still speak until it reads the close.
+            pair.send(other, "last words").unwrap();
+            pair.drive();
+            assert_eq!(pair.heard(closer), [text("last words"), Heard::Close]);
+            assert_eq!(pair.heard(other), [Heard::Close]);
+            // Each end wrote its text, and one close: the closer's own, the other's answer.
+            let (mut client_wrote, mut server_wrote) = (
+                b"\x00ping \xE2\x82\xAC\xFF".to_vec(),
+                b"\x00pong \xF0\x9F\x98\x80\xFF".to_vec(),
+            );
+            match other {
+                Role::Client => client_wrote.extend_from_slice(b"\x00last words\xFF"),
+                Role::Server => server_wrote.extend_from_slice(b"\x00last words\xFF"),
             }
-            input = chunk;
-            while !input.is_empty() {
-                let received = client.receive(input).expect("valid response");
-                input = &input[received.used..];
-                if let client::Outcome::Established(established) = received.outcome {
-                    protocol = established.protocol.map(str::to_owned);
-                    leftover.extend_from_slice(input);
-                    break;
-                }
-            }
+            client_wrote.extend_from_slice(b"\xFF\x00");
+            server_wrote.extend_from_slice(b"\xFF\x00");
+            assert_eq!(
+                pair.client.wrote, client_wrote,
+                "{closer:?} closed, {piece:?}"
+            );
+            assert_eq!(
+                pair.server.wrote, server_wrote,
+                "{closer:?} closed, {piece:?}"
+            );
+            assert!(pair.client.connection.is_closed() && pair.server.connection.is_closed());
+            assert_eq!(pair.close(other), Err(Error::InvalidState));
         }
-        assert_eq!(protocol.as_deref(), Some("chat"));
-        let (messages, closed) = drain(&mut client_conn, &leftover, piece);
-        assert_eq!(messages, ["hi"]);
-        assert!(closed, "the server's close arrived");
-        // The client answers the close; once the server reads it, both are closed.
-        let n = client_conn.poll_transmit(&mut out).unwrap();
-        assert_eq!(&out[..n], b"\xFF\x00");
-        assert!(client_conn.is_closed());
-        let (_, closed) = drain(&mut server_conn, &out[..n], piece);
-        assert!(closed);
-        assert!(server_conn.is_closed());
-        assert!(client_conn.send_text("late", &mut out).is_err());
+    }
+}
+
+#[test]
+fn the_connection_follows_the_negotiated_draft() {
+    for piece in PIECES {
+        // hixie-76: `FF 00` is the close, and close() starts the closing handshake.
+        let mut pair = Pair::connect(Setup {
+            piece,
+            ..Setup::new(example(), Some(v1_keys()))
+        });
+        assert!(!pair.answer_hixie75);
+        assert!(!pair.client.connection.is_hixie75());
+        assert!(!pair.server.connection.is_hixie75());
+        assert_eq!(pair.close(Role::Client), Ok(2));
+        pair.drive();
+        assert_eq!(pair.heard(Role::Server), [Heard::Close]);
+        assert_eq!(pair.heard(Role::Client), [Heard::Close]);
+        assert!(pair.client.connection.is_closed() && pair.server.connection.is_closed());
+
+        // hixie-75: `FF 00` is a frame to discard, and close() writes nothing.
+        let mut pair = Pair::connect(Setup {
+            piece,
+            ..Setup::new(example(), None)
+        });
+        assert!(pair.answer_hixie75);
+        assert!(pair.client.connection.is_hixie75());
+        assert!(pair.server.connection.is_hixie75());
+        pair.raw(Role::Client, b"\xFF\x00");
+        pair.raw(Role::Server, b"\xFF\x00");
+        pair.drive();
+        assert_eq!(pair.heard(Role::Server), [Heard::Discarded]);
+        assert_eq!(pair.heard(Role::Client), [Heard::Discarded]);
+        for role in [Role::Client, Role::Server] {
+            let end = pair.end(role);
+            assert_eq!(end.connection.state(), ConnectionState::Open);
+            assert!(!end.connection.wants_transmit());
+            let wrote = end.wrote.len();
+            assert_eq!(pair.close(role), Ok(0));
+            let end = pair.end(role);
+            assert_eq!(end.wrote.len(), wrote, "a hixie-75 close writes nothing");
+            assert_eq!(end.connection.state(), ConnectionState::Closed);
+            assert_eq!(pair.close(role), Err(Error::InvalidState));
+        }
+    }
+}
+
+#[test]
+fn the_connection_carries_each_sides_frame_limits() {
+    let client_frames = FrameConfig::new()
+        .with_max_message(8)
+        .with_max_length_bytes(3)
+        .with_replace_invalid_utf8(true);
+    let server_frames = FrameConfig::new().with_max_message(12);
+    for keys in [Some(v1_keys()), None] {
+        for piece in [Piece::Whole, Piece::Of(1), Piece::Of(5)] {
+            let defaults = Setup::new(example().with_frames(client_frames), keys);
+            let setup = Setup {
+                server: defaults.server.with_frames(server_frames),
+                piece,
+                ..defaults
+            };
+            let mut pair = Pair::connect(setup);
+            assert_eq!(pair.client.connection.decoder().config(), &client_frames);
+            assert_eq!(pair.server.connection.decoder().config(), &server_frames);
+
+            // Exactly at each side's limit: delivered.
+            pair.send(Role::Client, &"x".repeat(12)).unwrap();
+            pair.send(Role::Server, &"y".repeat(8)).unwrap();
+            pair.drive();
+            assert_eq!(pair.heard(Role::Server), [text(&"x".repeat(12))]);
+            assert_eq!(pair.heard(Role::Client), [text(&"y".repeat(8))]);
+            // The client replaces invalid UTF-8, as configured.
+            pair.raw(Role::Server, b"\x00a\x80\xFF");
+            pair.drive();
+            assert_eq!(pair.heard(Role::Client), [text("a\u{FFFD}")]);
+
+            // One byte over: the receiving end's connection fails.
+            let mut over = Pair::connect(setup);
+            over.send(Role::Client, &"x".repeat(13)).unwrap();
+            assert_eq!(
+                over.try_drive(),
+                Err((Role::Server, Error::MessageTooLarge))
+            );
+            let mut over = Pair::connect(setup);
+            over.send(Role::Server, &"y".repeat(9)).unwrap();
+            assert_eq!(
+                over.try_drive(),
+                Err((Role::Client, Error::MessageTooLarge))
+            );
+            // The server is strict, as configured.
+            let mut strict = Pair::connect(setup);
+            strict.raw(Role::Client, b"\x00a\x80\xFF");
+            assert_eq!(strict.try_drive(), Err((Role::Server, Error::InvalidUtf8)));
+            // The client's length-prefix limit: 3 bytes pass, 4 do not.
+            let mut prefix = Pair::connect(setup);
+            prefix.raw(Role::Server, b"\x80\x80\x80\x00");
+            prefix.drive();
+            assert_eq!(prefix.heard(Role::Client), [Heard::Discarded]);
+            prefix.raw(Role::Server, b"\x80\x80\x80\x80\x00");
+            assert_eq!(
+                prefix.try_drive(),
+                Err((Role::Client, Error::FrameTooLarge))
+            );
+        }
     }
 }
