@@ -111,7 +111,8 @@ pub enum Setting {
     /// `Content-Length: 8` asked of a hixie-75 client, whose request has no body.
     ContentLength,
     /// [`HeadLimits::max_head`](crate::HeadLimits::max_head) (or the head storage) is smaller
-    /// than the shortest request line, `GET / HTTP/1.1` and its CR LF (16 bytes).
+    /// than the shortest head, `GET / HTTP/1.1`, its CR LF and the blank line (18 bytes): no
+    /// request could meet it.
     MaxHead,
 }
 
@@ -237,8 +238,9 @@ pub enum Error {
     InvalidValue(Setting),
     /// The chosen subprotocol was not among those offered.
     ProtocolNotOffered,
-    /// The client offered subprotocols and the server accepted without choosing one: every
-    /// conforming client fails such a response (draft 4.1), so choose one or reject.
+    /// A hixie-76 client offered subprotocols and the server accepted without choosing one:
+    /// every conforming client fails such a response (draft 4.1), so choose one or reject.
+    /// (hixie-75 makes the echo optional, so there accepting without a choice agrees on none.)
     NoProtocolChosen,
     /// The URL is not `ws://` or `wss://` with a host, optional port, path and query.
     InvalidUrl,

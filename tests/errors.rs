@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use hixie76::client::{ClientConfig, ClientHandshake, Keys, Url};
 use hixie76::connection::Connection;
 use hixie76::frame::{encode_text, Decoder, FrameConfig};
+use hixie76::proxy::{ProxyConfig, ProxyDecoder};
 use hixie76::server::{error_response, Accept, Outcome, ServerConfig, ServerHandshake};
 use hixie76::{Error, Fault, HeadLimits, Key, Setting};
 use support::{
@@ -58,13 +59,9 @@ const VARIANTS: [&str; 36] = [
     "InvalidState",
 ];
 
-/// Variants no public call produces yet, and why. Each one is checked by what it says of
-/// itself only (fault, status, message).
-const NOT_YET_REACHABLE: [(&str, &str); 1] = [(
-    "BadProxyHeader",
-    "TODO: only the PROXY protocol decoder produces it, and it is not in the crate yet; \
-     reach it through that decoder once it lands, and remove it from this list",
-)];
+/// Variants no public call produces, and why. None today: keep it empty, and give any entry
+/// a reason.
+const NOT_YET_REACHABLE: [(&str, &str); 0] = [];
 
 /// The variant's name: its `Debug` form up to the payload.
 fn variant(error: &Error) -> String {
@@ -274,6 +271,13 @@ fn reached() -> Vec<(Error, Source)> {
             closed.send_text("late", &mut [0u8; 8]).unwrap_err(),
             Source::Caller,
         ),
+        // A server that requires a PROXY header gets a request instead.
+        (
+            ProxyDecoder::new(ProxyConfig::new())
+                .receive(b"GET / HTTP/1.1\r\n")
+                .unwrap_err(),
+            Source::Peer,
+        ),
     ]
 }
 
@@ -322,16 +326,6 @@ fn each_error_says_whose_fault_and_what_to_answer() {
         assert!(!message.is_empty() && message != format!("{error:?}"));
         assert!(messages.insert(message), "{error:?}: a message of its own");
     }
-}
-
-#[test]
-fn an_error_not_yet_reachable_still_describes_itself() {
-    // See NOT_YET_REACHABLE: until the PROXY decoder lands, only what it says of itself.
-    let error = Error::BadProxyHeader;
-    assert_eq!(variant(&error), NOT_YET_REACHABLE[0].0);
-    assert_eq!(error.fault(), Fault::Peer);
-    assert_eq!(error.status(), None, "closed without a response");
-    assert!(error.to_string().contains("PROXY"), "{error}");
 }
 
 #[cfg(feature = "std")]
@@ -477,17 +471,13 @@ fn what_a_head_limit_of_16_to_18_bytes_allows() {
         let limits = HeadLimits::new().with_max_head(max_head);
         ServerHandshake::new(ServerConfig::new().with_limits(limits), [0u8; 64])
     };
-    // 16 and 17 are taken and hold the shortest request line, but never a whole head: once
-    // the line's CR LF fills the limit the head is too large, the peer's fault. This pins
-    // today's behaviour; no request can meet such a limit, which by `Setting::MaxHead`'s own
-    // reasoning would make it the caller's mistake too.
+    // 16 and 17 hold the shortest request line but never a whole head, so no request could
+    // meet them: the caller's mistake, not a 431 for every client.
     for max_head in [16, 17] {
         let mut handshake = server(max_head);
-        let received = handshake.receive(b"GET / HTTP/1.1\r").unwrap();
-        assert_eq!((received.used, received.event.is_none()), (15, true));
-        let error = handshake.receive(b"\n\r\n").unwrap_err();
-        assert_eq!(error, Error::HeadTooLarge, "{max_head}");
-        assert_eq!(error.fault(), Fault::Peer);
+        let error = handshake.receive(b"GET / HTTP/1.1\r\n\r\n").unwrap_err();
+        assert_eq!(error, Error::InvalidValue(Setting::MaxHead), "{max_head}");
+        assert_eq!(error.fault(), Fault::Caller);
     }
     // 18 holds the shortest whole request, `GET / HTTP/1.1` and the blank line.
     let mut handshake = server(18);

@@ -315,7 +315,6 @@ fn server_refuses_what_hixie75_forbids() {
 #[test]
 fn server_subprotocol_choice_is_checked_as_for_76() {
     for (choice, error) in [
-        (None, Error::NoProtocolChosen),
         (Some("other"), Error::ProtocolNotOffered),
         (Some("sampl"), Error::ProtocolNotOffered),
         (Some("Sample"), Error::ProtocolNotOffered),
@@ -351,6 +350,17 @@ fn server_subprotocol_choice_is_checked_as_for_76() {
         assert!(answer.connection().is_hixie75());
         assert!(handshake.is_done());
     }
+    // hixie-75 makes the echo optional: accepting without a choice agrees on none, and the
+    // 101 names none.
+    let mut handshake = ServerHandshake::new(allow75(), [0u8; 1024]);
+    let Some(Outcome::Request(pending)) = handshake.receive(REQUEST).unwrap().event else {
+        panic!("no request")
+    };
+    let mut out = [0u8; 512];
+    let n = pending.accept(&Accept::new(), &mut out).unwrap();
+    let head = String::from_utf8(out[..n].to_vec()).unwrap();
+    assert!(head.starts_with("HTTP/1.1 101 Web Socket Protocol Handshake\r\n"));
+    assert!(!head.contains("Protocol:"), "{head}");
     // Nothing offered: a name is refused.
     let unoffered = without_field(REQUEST, "WebSocket-Protocol");
     let named = Accept::new().with_protocol(Some("sample"));
@@ -890,16 +900,20 @@ fn our_client_and_server_speak_hixie75() {
             true,
         ),
     ];
-    // Offered, and none served: the server cannot accept without a choice (the draft makes
-    // the echo optional, but this crate's server refuses to leave it out).
+    // Offered, and none served: the draft makes the echo optional, so the server accepts
+    // without one and the client takes that as no subprotocol agreed.
     let url = Url::parse("ws://Example.COM:80/a/b?c=d&e").unwrap();
     let config = ClientConfig::new(url, "http://App.example").with_protocols(&["chat"]);
     let mut client = ClientHandshake::new_hixie75(config, vec![0u8; 1024]).unwrap();
     let request = request_of(&mut client);
-    assert_eq!(
-        serve(allow75(), &Accept::new(), Pick::AnyOf(&[]), &[&request]),
-        Served::NotAccepted(Error::NoProtocolChosen)
-    );
+    let Served::Answer { head, hixie75, .. } =
+        serve(allow75(), &Accept::new(), Pick::AnyOf(&[]), &[&request])
+    else {
+        panic!("accepted without a subprotocol")
+    };
+    assert!(hixie75);
+    let established = client.receive(&head).unwrap().event.expect("established");
+    assert_eq!(established.protocol(), None);
 
     for &(url, protocols, served, secure) in cases {
         pair(url, protocols, served, secure, Piece::Whole);

@@ -266,7 +266,7 @@ impl<'a, S: AsRef<[u8]> + AsMut<[u8]>> ClientHandshake<'a, S> {
     /// A fault of the server's has [`Fault::Peer`]: close the connection. After a fault,
     /// every call returns the same error. Calling this before
     /// [`write_request`](Self::write_request) or after the handshake is over is
-    /// [`Error::InvalidState`]; a head limit or storage under 16 bytes is
+    /// [`Error::InvalidState`]; a head limit or storage under 18 bytes is
     /// [`Error::InvalidValue`] naming [`Setting::MaxHead`](crate::Setting::MaxHead).
     pub fn receive(&mut self, input: &[u8]) -> Result<Received<Established<'_>>, Error> {
         match self.state {

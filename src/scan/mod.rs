@@ -16,8 +16,9 @@ pub(crate) use words::{find_colon, name_is};
 
 use crate::{Error, HeadLimits, Setting};
 
-/// The shortest head any limit must allow: `GET / HTTP/1.1` and its CR LF.
-const MIN_HEAD: usize = 16;
+/// The shortest head any limit must allow: `GET / HTTP/1.1`, its CR LF and the blank line. A
+/// smaller limit would refuse every request, so it is the caller's mistake.
+const MIN_HEAD: usize = 18;
 
 /// Where the scan of a buffered head stands.
 #[derive(Debug, Clone, Copy, Default)]

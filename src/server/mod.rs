@@ -274,8 +274,8 @@ impl<'h> Pending<'h> {
     /// nothing changes, and [`ServerHandshake::pending`] gives the request back to try again:
     ///
     /// - [`Error::ProtocolNotOffered`]: the subprotocol is not one the client offered;
-    /// - [`Error::NoProtocolChosen`]: the client offered subprotocols and none was chosen
-    ///   (reject instead);
+    /// - [`Error::NoProtocolChosen`]: a hixie-76 client offered subprotocols and none was
+    ///   chosen (reject instead);
     /// - [`Error::InvalidValue`]: an extra field cannot be sent;
     /// - [`Error::BufferTooSmall`]: `out` is too small for the head.
     pub fn accept(self, accept: &Accept<'_>, out: &mut [u8]) -> Result<usize, Error> {
@@ -328,7 +328,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> ServerHandshake<S> {
     /// A peer's fault has [`Fault::Peer`](crate::Fault::Peer): send [`error_response`] of its
     /// [`status`](Error::status) and close. After a fault, every call returns the same error.
     /// [`Error::InvalidValue`] naming [`Setting::MaxHead`](crate::Setting::MaxHead) when the
-    /// head limit or the storage is under 16 bytes, and [`Error::InvalidState`] once the
+    /// head limit or the storage is under 18 bytes, and [`Error::InvalidState`] once the
     /// handshake is over, are the caller's.
     pub fn receive(&mut self, input: &[u8]) -> Result<Received<Outcome<'_>>, Error> {
         match self.state {

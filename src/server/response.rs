@@ -38,8 +38,9 @@ impl<'a> Accept<'a> {
     }
 
     /// The subprotocol to agree on: one of the request's
-    /// [`protocols`](Request::protocols), or `None` when the client offered none. It is
-    /// checked when the request is accepted, and the request's own bytes are echoed.
+    /// [`protocols`](Request::protocols), or `None` when the client offered none (or, for a
+    /// hixie-75 request, to agree on none: that draft makes the echo optional). It is checked
+    /// when the request is accepted, and the request's own bytes are echoed.
     #[must_use]
     #[inline]
     pub const fn with_protocol(mut self, protocol: Option<&'a str>) -> Self {
@@ -115,8 +116,11 @@ pub(crate) fn write_head(
                 .find(|&p| p == chosen)
                 .ok_or(Error::ProtocolNotOffered)?,
         ),
-        // Every conforming client fails a 101 that names none of the subprotocols it offered.
-        None if offered.next().is_some() => return Err(Error::NoProtocolChosen),
+        // Every conforming hixie-76 client fails a 101 that names none of the subprotocols it
+        // offered; hixie-75 makes the echo optional (without it, none was agreed).
+        None if draft == Draft::Hixie76 && offered.next().is_some() => {
+            return Err(Error::NoProtocolChosen)
+        }
         None => None,
     };
     let (host, port) = request.host_name_and_port();
