@@ -523,7 +523,7 @@ fn limits_are_enforced() {
     let config = v1_config(&[]).with_limits(HeadLimits::new().with_max_head(head - 1));
     assert_eq!(outcome_of(config, &good), Got::Failed(Error::HeadTooLarge));
     // The storage bounds the head too.
-    let mut small = ClientHandshake::new(v1_config(&[]), v1_keys(), [0u8; 16]).unwrap();
+    let mut small = ClientHandshake::new(v1_config(&[]), v1_keys(), [0u8; 18]).unwrap();
     small.write_request(&mut [0u8; 512]).unwrap();
     assert_eq!(small.receive(&good).err(), Some(Error::HeadTooLarge));
 
