@@ -11,7 +11,23 @@
 # policy-rc.d that forbids every service start (exit 101), and whatever did
 # start anyway is stopped afterwards. A policy-rc.d that was already there is
 # put back as it was.
+#
+# usage: install.sh [--rfc6455-client]
+#   --rfc6455-client  also installs the npm package ws (WS_VERSION) into
+#                     tests/deploy/node_modules (git-ignored) for
+#                     rfc6455_client.js, the RFC 6455 peer that run.sh uses
+#                     when DEPLOY_RFC6455=1.
 set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+WS_VERSION=8.23.0
+rfc6455_client=0
+for arg in "$@"; do
+    case "$arg" in
+        --rfc6455-client) rfc6455_client=1 ;;
+        *) printf 'usage: install.sh [--rfc6455-client]\n' >&2; exit 2 ;;
+    esac
+done
 
 PACKAGES=(nginx libnginx-mod-stream haproxy)
 APT_TIMEOUT="${APT_TIMEOUT:-600}"
@@ -101,5 +117,26 @@ modules="$(nginx -V 2>&1 | sed -n 's/.*--modules-path=\([^ ]*\).*/\1/p')"
 [ -e "${modules:-/usr/lib/nginx/modules}/ngx_stream_module.so" ] \
     || die "ngx_stream_module.so not found in ${modules:-/usr/lib/nginx/modules}"
 
+if [ "$rfc6455_client" -eq 1 ]; then
+    command -v node >/dev/null || die "node not found (needed for rfc6455_client.js)"
+    command -v npm >/dev/null || die "npm not found (needed to install ws)"
+    installed_ws() {
+        node -e 'try { process.stdout.write(require(process.argv[1]).version) } catch (e) {}' \
+            "$here/node_modules/ws/package.json"
+    }
+    if [ "$(installed_ws)" = "$WS_VERSION" ]; then
+        say "ws $WS_VERSION already installed"
+    else
+        say "installing ws@$WS_VERSION with npm"
+        # --no-save: no package.json or lock file is written into the source tree.
+        timeout "$APT_TIMEOUT" npm install --prefix "$here" --no-audit --no-fund --no-save \
+            "ws@$WS_VERSION" || die "npm install ws@$WS_VERSION failed"
+        [ "$(installed_ws)" = "$WS_VERSION" ] || die "ws $WS_VERSION not found after npm install"
+    fi
+fi
+
 say "installed versions:"
 versions
+if [ "$rfc6455_client" -eq 1 ]; then
+    printf '  ws (npm)               %s, node %s\n' "$(installed_ws)" "$(node --version)"
+fi
