@@ -185,8 +185,9 @@ render() {
 # start_proxy NAME TEMPLATE BACKEND1 BACKEND2 [SED_EXPR CHECK_REGEX] : starts
 # nginx (a .conf template) or HAProxy (a .cfg template) in front of the two
 # ports and sets PROXY_PORT and PROXY_LOG. A variant of the template is made
-# with SED_EXPR; CHECK_REGEX must then match the result, so a template that
-# changed cannot silently make the variant the same as the original.
+# with SED_EXPR; CHECK_REGEX must then match the result outside comments (or,
+# written !REGEX, must not), so a template that changed cannot silently make
+# the variant the same as the original.
 PROXY_PORT="" PROXY_LOG=""
 start_proxy() {
     local name="$1" template="$here/$2" b1="$3" b2="$4" variant="${5:-}" check="${6:-}"
@@ -203,7 +204,12 @@ start_proxy() {
         render "$template" "$conf" "$port" "$b1" "$b2" "$dir" || return 1
         if [ -n "$variant" ]; then
             sed -i -e "$variant" "$conf"
-            if ! grep -Eq "$check" "$conf"; then
+            if [ "${check:0:1}" = '!' ]; then
+                if grep -v '^ *#' "$conf" | grep -Eq "${check:1}"; then
+                    note "variant of $2 not made: /${check:1}/ still found after sed '$variant'"
+                    return 1
+                fi
+            elif ! grep -v '^ *#' "$conf" | grep -Eq "$check"; then
                 note "variant of $2 not made: /$check/ not found after sed '$variant'"
                 return 1
             fi
@@ -492,6 +498,23 @@ elif start_proxy nginx-http-host nginx-http.conf "$S1" "$S2" \
 else
     fail "$label" "the proxy did not start"
 fi
+
+# Each of the other three settings the template names is needed too: without
+# it the server never sees an HTTP/1.1 upgrade request and refuses.
+for v in 'proxy_http_version 1.1|/proxy_http_version 1\.1;/d|!^ *proxy_http_version ' \
+         'Upgrade forwarded|/proxy_set_header Upgrade /d|!^ *proxy_set_header Upgrade ' \
+         'Connection forwarded|/proxy_set_header Connection /d|!^ *proxy_set_header Connection '; do
+    IFS='|' read -r what expr check <<<"$v"
+    label="nginx-http without '$what'"
+    if [ -z "$S1" ] || [ -z "$S2" ]; then fail "$label" "the servers did not start"
+    elif start_proxy "$(slug "$label")" nginx-http.conf "$S1" "$S2" "$expr" "$check"; then
+        LOGS=("$PROXY_LOG" "${SERVER_LOGS[@]}")
+        expect_refusal "$label: client refused" \
+            "$CLIENT" "ws://127.0.0.1:$PROXY_PORT/echo" --origin "$ORIGIN" --send hello
+    else
+        fail "$label" "the proxy did not start"
+    fi
+done
 
 echo "== TCP proxies without a PROXY header (the templates with it taken out)"
 with_servers "haproxy-tcp without send-proxy" haproxy-tcp.cfg \
