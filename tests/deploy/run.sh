@@ -516,6 +516,34 @@ for v in 'proxy_http_version 1.1|/proxy_http_version 1\.1;/d|!^ *proxy_http_vers
     fi
 done
 
+# proxy_read_timeout bounds an upgraded connection's silence from the server:
+# shortened to 2 s, an idle connection must be closed by nginx after about
+# that long (the server itself waits longer). The raw draft-76 request has no
+# Content-Length, and the answer must end in the draft's 16 bytes.
+label="nginx-http with proxy_read_timeout 2s"
+if [ -z "$S1" ] || [ -z "$S2" ]; then fail "$label" "the servers did not start"
+elif start_proxy "$(slug "$label")" nginx-http.conf "$S1" "$S2" \
+        's/proxy_read_timeout 1h;/proxy_read_timeout 2s;/' '^ *proxy_read_timeout 2s;'; then
+    LOGS=("$PROXY_LOG" "${SERVER_LOGS[@]}")
+    name="$label: an idle hixie-76 connection is closed by nginx after it"
+    answer="$work/answer.bin" rc=0
+    started=$(date +%s%N)
+    draft76_request "$PROXY_PORT" "" "$KEY3" \
+        | timeout "$CASE_TIMEOUT" perl "$here/exchange.pl" 127.0.0.1 "$PROXY_PORT" 10 >"$answer" 2>"$work/case.err" || rc=$?
+    elapsed_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+    if [ "$rc" -eq 0 ] && head -n 1 "$answer" | grep -q '^HTTP/1\.1 101 ' \
+        && [ "$(tail -c 16 "$answer")" = "8jKS'y:G*Co,Wxa-" ] \
+        && [ "$elapsed_ms" -ge 1500 ] && [ "$elapsed_ms" -le 6000 ]; then
+        pass "$name (closed after ${elapsed_ms} ms)"
+    else
+        fail "$name" "expected the handshake answered and the connection closed by nginx in 1.5-6 s; got exit $rc after ${elapsed_ms} ms"
+        note "received (cat -v):"; show_bytes "$answer"
+        show_logs
+    fi
+else
+    fail "$label" "the proxy did not start"
+fi
+
 echo "== TCP proxies without a PROXY header (the templates with it taken out)"
 with_servers "haproxy-tcp without send-proxy" haproxy-tcp.cfg \
     's/ send-proxy$//' '^ *server backend2 127\.0\.0\.1:[0-9]+$'
