@@ -27,7 +27,8 @@ closes.
   --protocol NAME    a subprotocol to offer (repeatable)
   --send TEXT        a message to send (repeatable)
   --lenient          every named client leniency: accept `Upgrade: WebSocket` in any case
-                     (Netty answers `websocket`)
+                     (Netty answers `websocket`), and ignore a subprotocol the server names
+                     when none was offered (some answer `Sec-WebSocket-Protocol: default`)
   --hixie75          speak the older draft-hixie-thewebsocketprotocol-75 (one --protocol at
                      most; no closing handshake: the client closes TCP after its echoes)
   --help             this text";
@@ -119,6 +120,7 @@ fn run(options: &Options) -> Result<(), String> {
 
     let mut config = ConnectConfig::new(options.origin.as_str())
         .with_any_case_upgrade(options.lenient)
+        .with_unasked_protocol_ignored(options.lenient)
         .with_hixie75(options.hixie75);
     for protocol in &options.protocols {
         config = config.with_protocol(protocol.as_str());

@@ -28,10 +28,12 @@ pub(crate) fn split(authority: &[u8]) -> Option<(usize, Option<u16>)> {
 }
 
 /// A host name or an IPv4 address: dot-separated labels of letters, digits, `-` and `_`, none
-/// empty and none starting or ending with `-`.
+/// empty and none starting or ending with `-`. A fully qualified name may end in its root dot
+/// (`example.com.`, RFC 1034 section 3.1; RFC 3986 section 3.2.2 allows it in a URL).
 fn is_host_name(host: &[u8]) -> bool {
-    !host.is_empty()
-        && host.split(|&b| b == b'.').all(|label| {
+    let labels = host.strip_suffix(b".").unwrap_or(host);
+    !labels.is_empty()
+        && labels.split(|&b| b == b'.').all(|label| {
             is_host_chars(label) && label.first() != Some(&b'-') && label.last() != Some(&b'-')
         })
 }
@@ -135,6 +137,7 @@ mod tests {
         assert_eq!(split(b"example.com:8080"), Some((11, Some(8080))));
         assert_eq!(split(b"[::1]:9"), Some((5, Some(9))));
         assert_eq!(split(b"192.0.2.1"), Some((9, None)));
+        assert_eq!(split(b"example.com.:8080"), Some((12, Some(8080))));
         for good in [
             &b"[::]"[..],
             b"[1:2:3:4:5:6:7:8]",
@@ -143,6 +146,8 @@ mod tests {
             b"[1:2:3:4:5:6:192.0.2.1]",
             b"a-b.c_d.example",
             b"localhost",
+            b"example.com.",
+            b"localhost.",
         ] {
             assert!(split(good).is_some(), "{:?}", core::str::from_utf8(good));
         }
@@ -168,6 +173,11 @@ mod tests {
             b"[::1.2.3]",
             b"..-_",
             b"a..b",
+            b".",
+            b"..",
+            b"example.com..",
+            b"example.com.:",
+            b"-a.",
             b"-a.b",
             b"a-.b",
             b".a",

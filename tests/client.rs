@@ -13,8 +13,8 @@ use hixie76::server::{Accept, ServerConfig};
 use hixie76::{Error, Fault, Field, HeadLimits, Key, Setting};
 use md5::{Digest, Md5};
 use support::{
-    establish, request_of, split, unhex, v1_keys, vector_kinds, Got, Heard, Pair, Pick, Piece,
-    Role, Say, Setup, SplitMix64, V1_ANSWER, V1_KEY2, V1_KEY3,
+    establish, request_of, serve, split, unhex, v1_keys, vector_kinds, Got, Heard, Pair, Pick,
+    Piece, Role, Say, Served, Setup, SplitMix64, V1_ANSWER, V1_KEY2, V1_KEY3,
 };
 
 const VECTORS: &str = include_str!("vectors/responses.tsv");
@@ -511,6 +511,108 @@ fn every_peer_error_is_reachable() {
         outcome_of(v1_config(&[]), &bad),
         Got::Failed(Error::ChallengeMismatch)
     );
+}
+
+/// Draft 4.1 step 28 reads the status line up to its first LF and checks only its length, its
+/// CR LF end, its two spaces and its code: the reason phrase may hold anything but LF. What
+/// follows the status line keeps every rule.
+#[test]
+fn the_reason_phrase_is_not_checked() {
+    let good = [UPGRADE, CONNECTION, ORIGIN, LOCATION];
+    for status in [
+        "HTTP/1.1 101 a\rb",
+        "HTTP/1.1 101 a\x01b",
+        "HTTP/1.1 101 a\x00b",
+        "HTTP/1.1 101 \x7f\r\r",
+        "HTTP/1.1 101 caf\u{e9}",
+        "HTTP/1.1 101 ",
+    ] {
+        let got = outcome_of(v1_config(&[]), &response_with(status, &good));
+        assert!(
+            matches!(got, Got::Established { .. }),
+            "{status:?}: {got:?}"
+        );
+    }
+    // The line still ends at its first LF, which must follow a CR.
+    let got = outcome_of(v1_config(&[]), &response_with("HTTP/1.1 101 a\nb", &good));
+    assert_eq!(got, Got::Failed(Error::BadStatusLine));
+    // After the status line, a bare CR, a NUL or a control byte is still refused.
+    for field in ["X-A: a\rb", "X-A: a\x00b", "X-A: a\x01b"] {
+        let fields = [UPGRADE, CONNECTION, ORIGIN, LOCATION, field];
+        let got = outcome_of(v1_config(&[]), &response_with(STATUS, &fields));
+        assert!(matches!(got, Got::Failed(_)), "{field:?}: {got:?}");
+    }
+    // The view gives the whole status line, bare CR included.
+    let response = response_with("HTTP/1.1 101 a\rb", &good);
+    let mut handshake = started(v1_config(&[]), v1_keys());
+    let established = handshake
+        .receive(&response)
+        .unwrap()
+        .event
+        .expect("established");
+    assert_eq!(established.response().status_line(), b"HTTP/1.1 101 a\rb");
+}
+
+/// Some deployed servers answer `Sec-WebSocket-Protocol: default` to a client that offered
+/// none. Strict by default; the named leniency ignores it, and only when nothing was offered.
+#[test]
+fn an_unasked_subprotocol_is_refused_unless_ignored_by_name() {
+    let unasked = [
+        UPGRADE,
+        CONNECTION,
+        ORIGIN,
+        LOCATION,
+        "Sec-WebSocket-Protocol: default",
+    ];
+    let response = response_with(STATUS, &unasked);
+    assert_eq!(
+        outcome_of(v1_config(&[]), &response),
+        Got::Failed(Error::ProtocolMismatch)
+    );
+    let lenient = v1_config(&[]).with_unasked_protocol_ignored(true);
+    assert!(lenient.ignores_unasked_protocol());
+    let Got::Established { protocol, .. } = outcome_of(lenient, &response) else {
+        panic!("the leniency ignores it")
+    };
+    assert_eq!(protocol, None);
+    // Twice, too: the field means nothing here.
+    let twice = [&unasked[..], &["Sec-WebSocket-Protocol: other"]].concat();
+    let got = outcome_of(lenient, &response_with(STATUS, &twice));
+    assert!(matches!(got, Got::Established { .. }), "{got:?}");
+    // With subprotocols offered, nothing changes: a name not offered still fails.
+    let offered = v1_config(&["chat"]).with_unasked_protocol_ignored(true);
+    assert_eq!(
+        outcome_of(offered, &response),
+        Got::Failed(Error::ProtocolMismatch)
+    );
+}
+
+/// A fully qualified host name with its root dot (RFC 1034, RFC 3986) is a host name for the
+/// client too, and our client and server agree on the Location it makes.
+#[test]
+fn a_root_dot_host_is_a_host() {
+    let url = Url::parse("ws://Example.COM.:8080/x?y").unwrap();
+    assert_eq!(url.host(), "Example.COM.");
+    let config = ClientConfig::new(url, "http://example.com");
+    let mut client = ClientHandshake::new(config, v1_keys(), [0u8; 1024]).unwrap();
+    let request = request_of(&mut client);
+    let text = String::from_utf8_lossy(&request);
+    assert!(text.contains("\r\nHost: example.com.:8080\r\n"), "{text}");
+    let Served::Answer { head, answer, .. } = serve(
+        ServerConfig::new(),
+        &Accept::new(),
+        Pick::First,
+        &[&request],
+    ) else {
+        panic!("accepted")
+    };
+    let response = [head, answer].concat();
+    for (how, pieces) in split::every_way(&response) {
+        let mut client = ClientHandshake::new(config, v1_keys(), [0u8; 1024]).unwrap();
+        request_of(&mut client);
+        let got = establish(&mut client, &pieces).got;
+        assert!(matches!(got, Got::Established { .. }), "{how}: {got:?}");
+    }
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! `vectors/server/handshakes.tsv` and its `.req` files are copied from the project's shared
 //! vectors: requests with the outcomes computed from draft-76 section 5.2; v1 is the draft's
 //! own example, v3 and v5 are published vectors of Perl Protocol::WebSocket's and faye
-//! websocket-driver's test suites. `vectors/server/plain-http.tsv` adds this crate's own rows in
+//! websocket-driver's test suites. `vectors/server/own.tsv` adds this crate's own rows in
 //! the same columns, for requests that ask for no WebSocket at all.
 
 mod support;
@@ -15,7 +15,7 @@ use hixie76::{Error, Fault, Field, HeadLimits, Key, Setting, StatusCode};
 use support::{find, serve, split, unhex, vector_kinds, Pick, Served, V1_REQUEST as V1};
 
 const SHARED: &str = include_str!("vectors/server/handshakes.tsv");
-const OWN: &str = include_str!("vectors/server/plain-http.tsv");
+const OWN: &str = include_str!("vectors/server/own.tsv");
 
 fn request_file(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/vectors/server/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -55,7 +55,7 @@ fn rows() -> Vec<Row> {
     let shared = table(SHARED);
     let own = table(OWN);
     assert_eq!(shared.len(), 26, "every row of the shared table is read");
-    assert_eq!(own.len(), 5, "every row of this crate's table is read");
+    assert_eq!(own.len(), 6, "every row of this crate's table is read");
     shared.into_iter().chain(own).collect()
 }
 
@@ -268,6 +268,27 @@ fn location(request: &[u8], secure: bool) -> String {
         .find(|l| l.starts_with("Sec-WebSocket-Location: "))
         .unwrap();
     line["Sec-WebSocket-Location: ".len()..].to_string()
+}
+
+/// A fully qualified host name keeps its root dot, lowercased, in the Location (RFC 1034
+/// section 3.1): a client that asked for `ws://example.com./` must find exactly that.
+#[test]
+fn a_root_dot_host_stays_in_the_location() {
+    let request = std::fs::read(format!(
+        "{}/tests/vectors/server/host-root-dot.req",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    for (how, pieces) in split::every_way(&request) {
+        let Served::Answer { head, .. } = drive(&pieces) else {
+            panic!("{how}: accepted")
+        };
+        let head = String::from_utf8(head).unwrap();
+        assert!(
+            head.contains("\r\nSec-WebSocket-Location: ws://example.com.:8080/demo\r\n"),
+            "{how}: {head}"
+        );
+    }
 }
 
 #[test]

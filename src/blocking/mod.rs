@@ -309,6 +309,7 @@ pub(crate) fn client_config<'a>(
         .with_protocols(protocols)
         .with_fields(fields)
         .with_any_case_upgrade(config.allows_any_case_upgrade())
+        .with_unasked_protocol_ignored(config.ignores_unasked_protocol())
         .with_content_length(config.sends_content_length())
         .with_limits(*config.limits())
         .with_frames(*config.frames())

@@ -32,6 +32,7 @@ pub struct ClientConfig<'a> {
     pub(crate) fields: &'a [(&'a str, &'a str)],
     pub(crate) content_length: bool,
     pub(crate) any_case_upgrade: bool,
+    pub(crate) ignore_unasked_protocol: bool,
     pub(crate) limits: HeadLimits,
     pub(crate) frames: FrameConfig,
 }
@@ -48,6 +49,7 @@ impl<'a> ClientConfig<'a> {
             fields: &[],
             content_length: false,
             any_case_upgrade: false,
+            ignore_unasked_protocol: false,
             limits: HeadLimits::DEFAULT,
             frames: FrameConfig::DEFAULT,
         }
@@ -87,6 +89,17 @@ impl<'a> ClientConfig<'a> {
     #[must_use]
     pub const fn with_any_case_upgrade(mut self, allow: bool) -> Self {
         self.any_case_upgrade = allow;
+        self
+    }
+
+    /// Ignores a `Sec-WebSocket-Protocol` (hixie-75: `WebSocket-Protocol`) in a response to a
+    /// request that offered none, as the draft itself does; some deployed servers answer
+    /// `Sec-WebSocket-Protocol: default` to every client. Off by default: a client must not
+    /// start speaking a subprotocol it never offered, so the strict check fails such a response
+    /// with [`Error::ProtocolMismatch`]. With subprotocols offered, nothing changes.
+    #[must_use]
+    pub const fn with_unasked_protocol_ignored(mut self, ignore: bool) -> Self {
+        self.ignore_unasked_protocol = ignore;
         self
     }
 
@@ -141,6 +154,13 @@ impl<'a> ClientConfig<'a> {
     #[must_use]
     pub const fn allows_any_case_upgrade(&self) -> bool {
         self.any_case_upgrade
+    }
+
+    /// Whether an unasked subprotocol in the response is ignored
+    /// ([`with_unasked_protocol_ignored`](Self::with_unasked_protocol_ignored)).
+    #[must_use]
+    pub const fn ignores_unasked_protocol(&self) -> bool {
+        self.ignore_unasked_protocol
     }
 
     /// The response head limits ([`with_limits`](Self::with_limits)).

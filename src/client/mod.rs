@@ -223,7 +223,7 @@ impl<'a, S: AsRef<[u8]> + AsMut<[u8]>> ClientHandshake<'a, S> {
             expected: keys.as_ref().map(Keys::answer).unwrap_or_default(),
             record: ResponseRecord::new(&config, keys.is_none()),
             keys,
-            head: HeadBuffer::new(storage),
+            head: HeadBuffer::for_response(storage),
             state: State::Request,
         }
     }

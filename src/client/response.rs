@@ -9,8 +9,9 @@ use super::request::{emit_location, emit_protocols};
 use crate::emit::{matches, Sink};
 use crate::{Error, Field};
 
-/// Checks the status line (without its CR LF): at least two spaces, a 3-digit code between
-/// the first two, and that code 101. The reason phrase is not checked.
+/// Checks the status line (without its CR LF) as draft 4.1 step 28 says: at least two spaces,
+/// a 3-digit code between the first two, and that code 101. The reason phrase is not checked:
+/// it may hold any byte but LF, a bare CR or a NUL included.
 pub(crate) fn status_line(line: &[u8]) -> Result<(), Error> {
     // The draft counts the line with its CR LF: fewer than 7 bytes fails.
     if line.len() + 2 < 7 {
@@ -195,6 +196,12 @@ impl ResponseRecord {
         if !matches(location, |built| emit_location(&config.url, built)) {
             return Err(Error::LocationMismatch);
         }
+        // The draft ignores the field when nothing was offered; this crate refuses it unless
+        // told to ignore it too (a client must not start speaking a subprotocol it never
+        // offered).
+        if config.protocols.is_empty() && config.ignore_unasked_protocol {
+            return Ok(None);
+        }
         if self.protocol.repeated {
             return Err(Error::DuplicateField(protocol_field));
         }
@@ -230,11 +237,13 @@ impl<'h> Response<'h> {
         self.head
     }
 
-    /// The status line without its CR LF (the reason phrase is whatever the server sent).
+    /// The status line without its CR LF (the reason phrase is whatever the server sent, a
+    /// bare CR or a control byte included).
     #[must_use]
     pub fn status_line(&self) -> &'h [u8] {
-        let end = memchr::memchr(b'\r', self.head).unwrap_or(self.head.len());
-        &self.head[..end]
+        let end =
+            memchr::memchr(b'\n', self.head).map_or(self.head.len(), |lf| lf.saturating_sub(1));
+        self.head.get(..end).unwrap_or_default()
     }
 
     /// Every field as `(name, value)`, in order: the name as sent (compare it

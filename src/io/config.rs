@@ -232,6 +232,7 @@ pub struct ConnectConfig {
     keys: Option<Keys>,
     hixie75: bool,
     any_case_upgrade: bool,
+    ignore_unasked_protocol: bool,
     content_length: bool,
     limits: HeadLimits,
     frames: FrameConfig,
@@ -251,6 +252,7 @@ impl ConnectConfig {
             keys: None,
             hixie75: false,
             any_case_upgrade: false,
+            ignore_unasked_protocol: false,
             content_length: false,
             limits: HeadLimits::DEFAULT,
             frames: FrameConfig::DEFAULT,
@@ -294,6 +296,14 @@ impl ConnectConfig {
     #[must_use]
     pub fn with_any_case_upgrade(mut self, allow: bool) -> Self {
         self.any_case_upgrade = allow;
+        self
+    }
+
+    /// Ignores a subprotocol the server names when none was offered
+    /// ([`ClientConfig::with_unasked_protocol_ignored`](crate::client::ClientConfig::with_unasked_protocol_ignored)).
+    #[must_use]
+    pub fn with_unasked_protocol_ignored(mut self, ignore: bool) -> Self {
+        self.ignore_unasked_protocol = ignore;
         self
     }
 
@@ -360,6 +370,12 @@ impl ConnectConfig {
     #[must_use]
     pub fn allows_any_case_upgrade(&self) -> bool {
         self.any_case_upgrade
+    }
+
+    /// Whether an unasked subprotocol in the response is ignored.
+    #[must_use]
+    pub fn ignores_unasked_protocol(&self) -> bool {
+        self.ignore_unasked_protocol
     }
 
     /// Whether `Content-Length: 8` is sent.

@@ -29,6 +29,9 @@ pub(crate) struct LineScanner {
     scanned: usize,
     /// Lines completed so far (the first is the request or status line).
     lines: usize,
+    /// The first line is a status line, read as the draft's client reads it (4.1 step 28):
+    /// up to the first LF, which must follow a CR; the bytes before are not judged here.
+    status_line: bool,
 }
 
 /// What the scanner found in the buffered bytes.
@@ -48,12 +51,23 @@ impl LineScanner {
         self.lines
     }
 
+    /// A scanner for a response head, whose status line may hold any byte but LF.
+    pub(crate) fn for_response() -> Self {
+        LineScanner {
+            status_line: true,
+            ..LineScanner::default()
+        }
+    }
+
     /// Looks for the next complete line in `buf`, which holds every byte buffered so far.
     #[inline]
     pub(crate) fn next_line(&mut self, buf: &[u8]) -> Result<Scanned, Error> {
         let Some(rest) = buf.get(self.scanned..) else {
             return Ok(Scanned::NeedMore);
         };
+        if self.lines == 0 && self.status_line {
+            return self.status_line_end(buf, rest);
+        }
         if self.scanned == self.line_start && self.lines > 0 {
             // A field line may not start with white space: obsolete folding.
             if let Some(b' ' | b'\t') = rest.first() {
@@ -102,11 +116,21 @@ pub(crate) struct HeadBuffer<S> {
 }
 
 impl<S: AsRef<[u8]> + AsMut<[u8]>> HeadBuffer<S> {
+    /// A buffer for a request head.
     pub(crate) fn new(storage: S) -> Self {
         HeadBuffer {
             storage,
             filled: 0,
             scanner: LineScanner::default(),
+        }
+    }
+
+    /// A buffer for a response head, whose status line is read as the draft's client reads it.
+    pub(crate) fn for_response(storage: S) -> Self {
+        HeadBuffer {
+            storage,
+            filled: 0,
+            scanner: LineScanner::for_response(),
         }
     }
 
@@ -142,6 +166,25 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> HeadBuffer<S> {
 
     pub(crate) fn into_storage(self) -> S {
         self.storage
+    }
+}
+
+impl LineScanner {
+    /// Finds the end of a status line: its first LF, which must follow a CR. A bare CR, a NUL
+    /// or a control byte before it is the reason phrase's, which nobody judges.
+    fn status_line_end(&mut self, buf: &[u8], rest: &[u8]) -> Result<Scanned, Error> {
+        let Some(offset) = memchr::memchr(b'\n', rest) else {
+            self.scanned = buf.len();
+            return Ok(Scanned::NeedMore);
+        };
+        let at = self.scanned + offset;
+        if at == 0 || buf.get(at - 1) != Some(&b'\r') {
+            return Err(Error::BareCrOrLf);
+        }
+        self.line_start = at + 1;
+        self.scanned = at + 1;
+        self.lines = 1;
+        Ok(Scanned::Line(0..at - 1))
     }
 }
 
