@@ -83,7 +83,8 @@ async fn serve(stream: TcpStream, peer: SocketAddr, options: &ServerOptions) {
     let deadline = options
         .handshake_timeout
         .map(|timeout| Instant::now() + timeout);
-    let handshake = handshake(stream, peer, options);
+    // Boxed: once it is over, the task keeps only the socket.
+    let handshake = Box::pin(handshake(stream, peer, options));
     let (client, accepted) = match deadline {
         Some(deadline) => timeout_at(deadline, handshake)
             .await

@@ -1010,3 +1010,21 @@ fn what_decides_between_websocket_and_plain_http() {
         );
     }
 }
+
+/// A handed-back request line that is not ASCII reads as empty, as the views say, rather than
+/// as text nobody checked.
+#[test]
+fn a_handed_back_request_line_that_is_not_ascii_reads_as_empty() {
+    for (request, method, resource) in [
+        (&b"GET /\xc3\xa9 HTTP/1.1\r\n\r\n"[..], "GET", ""),
+        (b"G\xc3\x89T / HTTP/1.1\r\n\r\n", "", "/"),
+    ] {
+        let mut handshake = ServerHandshake::new(ServerConfig::new(), [0u8; 256]);
+        let received = handshake.receive(request).unwrap();
+        let Some(Outcome::NotWebSocket(handover)) = received.event else {
+            panic!("handed back")
+        };
+        assert_eq!((handover.method(), handover.resource()), (method, resource));
+        assert_eq!(handover.path(), resource);
+    }
+}

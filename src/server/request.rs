@@ -231,7 +231,13 @@ impl<'h> Handover<'h> {
 
     fn request_line_part(&self, index: usize) -> &'h str {
         let line = self.head.split(|&b| b == b'\r').next().unwrap_or_default();
-        ascii_str(line.split(|&b| b == b' ').nth(index).unwrap_or_default())
+        let part = line.split(|&b| b == b' ').nth(index).unwrap_or_default();
+        // An unjudged head: its request line may hold any byte but a control one.
+        if part.is_ascii() {
+            ascii_str(part)
+        } else {
+            ""
+        }
     }
 }
 

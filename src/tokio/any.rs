@@ -4,6 +4,7 @@
 
 use core::pin::Pin;
 use core::task::{Context, Poll};
+use std::boxed::Box;
 use std::string::String;
 use std::sync::Mutex;
 use std::vec::Vec;
@@ -116,13 +117,16 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
     F: FnOnce(&Request<'_>) -> Decision,
 {
-    match read_any_request(stream, config).await? {
+    // Each stage is boxed: the future a server task keeps for its whole life then holds only
+    // what the stage in progress needs, not room for every stage at once.
+    let deciding = match Box::pin(read_any_request(stream, config)).await? {
         AnyIncoming::Request(pending) => {
             let decision = decide(&pending.request());
-            Ok(AnyAccepted::WebSocket(pending.decide(decision).await?))
+            Box::pin(pending.decide(decision))
         }
-        AnyIncoming::Http(unanswered) => Ok(AnyAccepted::Http(unanswered)),
-    }
+        AnyIncoming::Http(unanswered) => return Ok(AnyAccepted::Http(unanswered)),
+    };
+    Ok(AnyAccepted::WebSocket(deciding.await?))
 }
 
 /// Reads a request from `stream`, whatever its protocol, up to the point where the application
@@ -140,7 +144,7 @@ where
     let deadline = config
         .handshake_timeout()
         .map(|timeout| Instant::now() + timeout);
-    let unanswered = match read_request(stream, config).await? {
+    let unanswered = match Box::pin(read_request(stream, config)).await? {
         Incoming::Request(pending) => {
             return Ok(AnyIncoming::Request(AnyPendingRequest {
                 inner: PendingInner::Hixie(pending),
@@ -213,7 +217,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AnyPendingRequest<S> {
     #[allow(clippy::result_large_err)]
     pub async fn decide(self, decision: Decision) -> Result<AnyWebSocketStream<S>, Error> {
         let (request, config, deadline) = match self.inner {
-            PendingInner::Hixie(pending) => return Ok(pending.decide(decision).await?.into()),
+            PendingInner::Hixie(pending) => {
+                return Ok(Box::pin(pending.decide(decision)).await?.into())
+            }
             PendingInner::Rfc6455 {
                 request,
                 config,
@@ -237,6 +243,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AnyPendingRequest<S> {
             callback,
             Some(rfc6455::config(&config)),
         );
+        let handshake = Box::pin(handshake);
         let socket = within(deadline, async { handshake.await.map_err(Error::from) }).await;
         match socket {
             Ok(socket) => Ok(AnyWebSocketStream {

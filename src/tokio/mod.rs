@@ -50,6 +50,7 @@ pub(crate) use stream::Timers;
 pub use stream::WebSocketStream;
 
 use core::future::Future;
+use std::boxed::Box;
 use std::string::String;
 use std::vec::Vec;
 
@@ -133,13 +134,16 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
     F: FnOnce(&Request<'_>) -> Decision,
 {
-    match read_request(stream, config).await? {
+    // Each stage is boxed: the future a server task keeps for its whole life then holds only
+    // what the stage in progress needs, not room for every stage at once.
+    let deciding = match Box::pin(read_request(stream, config)).await? {
         Incoming::Request(pending) => {
             let decision = decide(&pending.request());
-            Ok(Accepted::WebSocket(pending.decide(decision).await?))
+            Box::pin(pending.decide(decision))
         }
-        Incoming::Unanswered(unanswered) => Ok(Accepted::Unanswered(unanswered)),
-    }
+        Incoming::Unanswered(unanswered) => return Ok(Accepted::Unanswered(unanswered)),
+    };
+    Ok(Accepted::WebSocket(deciding.await?))
 }
 
 /// Reads a request from `stream`, up to the point where the application must decide. A bad
@@ -235,7 +239,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> PendingRequest<S> {
         )
         .await?;
         decided?;
-        match within(self.deadline, drive(&mut self.stream, &mut self.accepting)).await? {
+        let driving = Box::pin(drive(&mut self.stream, &mut self.accepting));
+        match within(self.deadline, driving).await? {
             Stop::Open => Ok(WebSocketStream::new(
                 self.stream,
                 self.accepting.into_socket()?,
