@@ -1,33 +1,71 @@
 //! Driving the frame [`Decoder`] with arbitrary bytes, fed whole or in pieces, and checking
-//! every promise of its `decode` contract on every call.
+//! every promise of its `receive` contract on every call.
 
-use hixie76::frame::{Decoder, DecoderConfig, FrameEvent};
-use hixie76::{Error, Fault};
+use hixie76::connection::Connection;
+use hixie76::frame::{Decoder, FrameConfig, FrameEvent};
+use hixie76::{Error, Fault, Received};
 
 use crate::Cursor;
 
 /// How many setup bytes [`setup`] reads.
 pub const SETUP_LEN: usize = 3;
 
-/// The decoder configuration from setup bytes; all zero is the default configuration.
+/// What a decoder is made with: its limits and UTF-8 policy, and which draft's framing it
+/// reads (hixie-75 has no closing handshake).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameSetup {
+    pub config: FrameConfig,
+    pub hixie75: bool,
+}
+
+impl FrameSetup {
+    /// A fresh decoder for this setup.
+    pub fn decoder(&self) -> Decoder {
+        if self.hixie75 {
+            Decoder::new_hixie75(self.config)
+        } else {
+            Decoder::new(self.config)
+        }
+    }
+
+    /// A fresh connection for this setup.
+    pub fn connection(&self) -> Connection {
+        if self.hixie75 {
+            Connection::new_hixie75(self.config)
+        } else {
+            Connection::new(self.config)
+        }
+    }
+
+    /// The setup a connection runs with.
+    pub fn of(connection: &Connection) -> FrameSetup {
+        FrameSetup {
+            config: *connection.decoder().config(),
+            hixie75: connection.is_hixie75(),
+        }
+    }
+}
+
+/// The decoder setup from setup bytes; all zero is the default configuration.
 ///
 /// Byte 0: bit 0 replace invalid UTF-8, bit 1 no closing handshake (hixie-75 framing).
 /// Byte 1: message limit (0: the default 1 MiB, else n-1, so 0 to 254 bytes).
 /// Byte 2: length-prefix limit (0: the default 10, else n-1 modulo 16).
-pub fn setup(cursor: &mut Cursor<'_>) -> DecoderConfig {
+pub fn setup(cursor: &mut Cursor<'_>) -> FrameSetup {
     let flags = cursor.byte();
     let message = cursor.byte();
     let prefix = cursor.byte();
-    let mut config = DecoderConfig::new()
-        .replace_invalid_utf8(flags & 1 != 0)
-        .closing_handshake(flags & 2 == 0);
+    let mut config = FrameConfig::new().with_replace_invalid_utf8(flags & 1 != 0);
     if message != 0 {
-        config = config.max_message(usize::from(message) - 1);
+        config = config.with_max_message(usize::from(message) - 1);
     }
     if prefix != 0 {
-        config = config.max_length_bytes(usize::from(prefix - 1) % 16);
+        config = config.with_max_length_bytes(usize::from(prefix - 1) % 16);
     }
-    config
+    FrameSetup {
+        config,
+        hixie75: flags & 2 != 0,
+    }
 }
 
 /// One event as "the same events" are judged (see `tests/vectors/frames.tsv`): a text
@@ -49,7 +87,7 @@ pub struct Trace {
     pub between_frames: bool,
 }
 
-/// Feeds `data` to a decoder with `config`, the bytes arriving in pieces that end at each
+/// Feeds `data` to a decoder made by `setup`, the bytes arriving in pieces that end at each
 /// offset in `cuts` (ascending, the last `data.len()`; empty for one piece). As the contract
 /// says, bytes a call did not use start the next call's input, followed by what arrived
 /// meanwhile. Checks on every call:
@@ -63,8 +101,10 @@ pub struct Trace {
 /// - a close comes only with the closing handshake on, and everything after it is used and
 ///   ignored;
 /// - an error is `Fault::Peer`, sticks and is reported by `error()`.
-pub fn drive(config: DecoderConfig, data: &[u8], cuts: &[usize]) -> Trace {
-    let mut decoder = Decoder::with_config(config);
+pub fn drive(setup: FrameSetup, data: &[u8], cuts: &[usize]) -> Trace {
+    let mut decoder = setup.decoder();
+    assert_eq!(decoder.is_hixie75(), setup.hixie75);
+    assert_eq!(decoder.config(), &setup.config);
     let mut events = Vec::new();
     let mut text = String::new();
     let mut in_text = false;
@@ -74,7 +114,7 @@ pub fn drive(config: DecoderConfig, data: &[u8], cuts: &[usize]) -> Trace {
     let mut start = 0;
     let whole = [data.len()];
     let cuts = if cuts.is_empty() { &whole[..] } else { cuts };
-    let max = config.max_message;
+    let max = setup.config.max_message();
     for &cut in cuts {
         buffered.extend_from_slice(&data[start..cut]);
         start = cut;
@@ -82,14 +122,13 @@ pub fn drive(config: DecoderConfig, data: &[u8], cuts: &[usize]) -> Trace {
         loop {
             let input = &buffered[..];
             let between_before = decoder.is_between_frames();
-            let result = decoder.decode(input);
-            let (used, event) = match result {
-                Ok(ok) => ok,
+            let (used, event) = match decoder.receive(input) {
+                Ok(Received { used, event }) => (used, event),
                 Err(error) => {
                     assert_eq!(error.fault(), Fault::Peer, "{error:?} blamed on the caller");
                     assert_eq!(decoder.error(), Some(error));
-                    assert_eq!(decoder.decode(input), Err(error));
-                    assert_eq!(decoder.decode(b"\x00a\xff"), Err(error));
+                    assert_eq!(decoder.receive(input), Err(error));
+                    assert_eq!(decoder.receive(b"\x00a\xff"), Err(error));
                     assert!(!decoder.is_closed());
                     events.push(Ev::Error(error));
                     return Trace {
@@ -142,21 +181,18 @@ pub fn drive(config: DecoderConfig, data: &[u8], cuts: &[usize]) -> Trace {
                     events.push(Ev::Discard);
                 }
                 Some(FrameEvent::Close) => {
-                    assert!(
-                        config.closing_handshake,
-                        "a close without the closing handshake"
-                    );
+                    assert!(!setup.hixie75, "a close without the closing handshake");
                     assert!(!in_text);
                     assert!(decoder.is_closed() && decoder.is_between_frames());
                     events.push(Ev::Close);
                     // Everything after the close is used and ignored.
                     let rest = &input[used..];
-                    assert_eq!(decoder.decode(rest), Ok((rest.len(), None)));
+                    assert_eq!(decoder.receive(rest), Ok(Received::partial(rest.len())));
                     assert_eq!(
-                        decoder.decode(&data[start..]),
-                        Ok((data.len() - start, None))
+                        decoder.receive(&data[start..]),
+                        Ok(Received::partial(data.len() - start))
                     );
-                    assert_eq!(decoder.decode(b"\x00a\xff"), Ok((3, None)));
+                    assert_eq!(decoder.receive(b"\x00a\xff"), Ok(Received::partial(3)));
                     assert!(decoder.is_closed());
                     return Trace {
                         events,
@@ -164,13 +200,12 @@ pub fn drive(config: DecoderConfig, data: &[u8], cuts: &[usize]) -> Trace {
                         between_frames: true,
                     };
                 }
-                Some(other) => panic!("unknown event {other:?}"),
             }
             assert!(
                 received <= max,
                 "{received} bytes of a message taken, limit {max}"
             );
-            if !config.replace_invalid_utf8 {
+            if !setup.config.replace_invalid_utf8() {
                 assert!(
                     text.len() <= max,
                     "{} bytes of text, limit {max}",
