@@ -2,14 +2,16 @@
 //! makes, and the request it writes.
 
 use hixie76::client::{ClientConfig, ClientHandshake, Keys, Url};
+use hixie76::frame::FrameConfig;
 use hixie76::{Error, Fault, HeadLimits, Setting};
 
 use crate::check::{field_line, head_lines, lossy};
+use crate::frames::{self, FrameSetup, Trace};
 use crate::reference;
 use crate::Cursor;
 
 /// How many setup bytes [`Setup::decode`] reads.
-pub const SETUP_LEN: usize = 11;
+pub const SETUP_LEN: usize = 12;
 
 /// The URL and origin of the conformance vectors (`tests/vectors/responses.tsv`).
 pub const VECTOR_URL: &str = "ws://example.com/demo";
@@ -61,6 +63,7 @@ pub struct Setup {
     /// Head storage length.
     pub storage: usize,
     pub limits: HeadLimits,
+    pub frames: FrameConfig,
 }
 
 impl Setup {
@@ -68,7 +71,8 @@ impl Setup {
     /// hixie-75, bit 4 keys from entropy, bit 5 patch the answer in, bit 6 Content-Length,
     /// bit 7 the other URLs (then byte 1's low bit picks which). Byte 1 also: bits 1–7 head
     /// storage (0: 4096, else n*8). Byte 2: field limit (0: 64, else n-1). Bytes 3–10: the
-    /// entropy seed.
+    /// entropy seed. Byte 11: the frame configuration of the connection handed over
+    /// (`frames::config_byte`).
     pub fn decode(cursor: &mut Cursor<'_>) -> Setup {
         let flags = cursor.byte();
         let sizes = cursor.byte();
@@ -76,6 +80,7 @@ impl Setup {
         let mut seed = [0u8; 8];
         let taken = cursor.take(8);
         seed[..taken.len()].copy_from_slice(taken);
+        let frames = frames::config_byte(cursor.byte());
         let hixie75 = flags & 8 != 0;
         let mut protocols = PROTOCOLS[usize::from(flags & 3)];
         if hixie75 && protocols.len() > 1 {
@@ -102,6 +107,7 @@ impl Setup {
                 0 => HeadLimits::DEFAULT,
                 n => HeadLimits::new().with_max_fields(usize::from(n) - 1),
             },
+            frames,
         }
     }
 
@@ -112,6 +118,7 @@ impl Setup {
             .with_any_case_upgrade(self.any_case_upgrade)
             .with_content_length(self.content_length)
             .with_limits(self.limits)
+            .with_frames(self.frames)
     }
 
     /// The keys these settings describe (none for hixie-75).
@@ -130,11 +137,13 @@ impl Setup {
 /// inputs, however they are split.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Seen {
-    /// The connection is open: the subprotocol agreed on, the response head, bytes used.
+    /// The connection is open: the subprotocol agreed on, the response head, bytes used, and
+    /// what the connection handed over made of the rest.
     Established {
         protocol: Option<String>,
         head: Vec<u8>,
         used: usize,
+        frames: Trace,
     },
     /// The input ran out first, all of it used.
     NeedMore { used: usize },
@@ -369,6 +378,16 @@ pub fn drive(setup: &Setup, data: &[u8], cuts: &[usize]) -> Seen {
                 );
             }
         }
+        // The rest is the connection's, configured as the client was and for the draft the
+        // handshake spoke.
+        let connection = established.connection();
+        assert_eq!(
+            FrameSetup::of(&connection),
+            FrameSetup {
+                config: setup.frames,
+                hixie75: setup.hixie75,
+            }
+        );
         let head = established.response().head().to_vec();
         assert_eq!(head, data[..end], "response head differs from the input");
         let protocol = established.protocol().map(str::to_owned);
@@ -385,6 +404,7 @@ pub fn drive(setup: &Setup, data: &[u8], cuts: &[usize]) -> Seen {
             protocol,
             head,
             used: used_total,
+            frames: frames::after_handshake(connection, data, cuts, used_total),
         };
     }
     assert_eq!(used_total, data.len(), "input ran out but not all was used");

@@ -6,14 +6,15 @@ use hixie76::server::{
 use hixie76::{Error, Fault, HeadLimits, Key, Setting, StatusCode};
 
 use crate::check::{field_line, head_lines, is_clean_value, is_tchar, lossy};
+use crate::frames::{self, FrameSetup, Trace};
 use crate::reference::{self, Asked};
 use crate::Cursor;
 
 /// How many setup bytes [`Setup::decode`] reads.
-pub const SETUP_LEN: usize = 5;
+pub const SETUP_LEN: usize = 6;
 
 /// The server's configuration and the application's decisions, decoded from setup bytes.
-/// A byte of 0 always means the default, so `[0x08, 0, 0, 0, 0]` is "defaults, accept the
+/// A byte of 0 always means the default, so `[0x08, 0, 0, 0, 0, 0]` is "defaults, accept the
 /// first offered subprotocol" (the prefix of the committed seeds).
 #[derive(Debug, Clone)]
 pub struct Setup {
@@ -36,13 +37,15 @@ impl Setup {
     /// Byte 0: bit 0 hixie-75 allowed, bit 1 secure, bit 2 echo a field, bits 3–7 subprotocol
     /// pick (0 none, n the (n-1)-th offered). Byte 1: head limit (0: 8192, else n*40).
     /// Byte 2: field limit (0: 64, else n-1). Byte 3: storage (0: 8192, else n*40). Byte 4:
-    /// first output buffer (0: ample, else n bytes).
+    /// first output buffer (0: ample, else n bytes). Byte 5: the frame configuration of the
+    /// connection handed over (`frames::config_byte`).
     pub fn decode(cursor: &mut Cursor<'_>) -> Setup {
         let flags = cursor.byte();
         let head = cursor.byte();
         let fields = cursor.byte();
         let storage = cursor.byte();
         let out = cursor.byte();
+        let frames = frames::config_byte(cursor.byte());
         let mut limits = HeadLimits::new();
         if head != 0 {
             limits = limits.with_max_head(usize::from(head) * 40);
@@ -53,6 +56,7 @@ impl Setup {
         Setup {
             config: ServerConfig::new()
                 .with_limits(limits)
+                .with_frames(frames)
                 .with_hixie75(flags & 1 != 0),
             storage: if storage == 0 {
                 8192
@@ -74,11 +78,13 @@ impl Setup {
 /// inputs, however they are split.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Seen {
-    /// Accepted and answered: the 101 head, the answer, the bytes the handshake used.
+    /// Accepted and answered: the 101 head, the answer, the bytes the handshake used, and
+    /// what the connection it handed over made of the rest.
     Answer {
         head: Vec<u8>,
         answer: Vec<u8>,
         used: usize,
+        frames: Trace,
     },
     /// Input ran out first: the head written so far (empty if the request was not complete).
     NeedMore { head: Vec<u8>, used: usize },
@@ -320,10 +326,22 @@ pub fn drive(setup: &Setup, data: &[u8], cuts: &[usize]) -> Seen {
                     let after = handshake.receive(input).err();
                     assert_eq!(after, Some(Error::InvalidState));
                     assert_eq!(after.map(|e| e.fault()), Some(Fault::Caller));
+                    // The rest is the connection's, configured as the server was and for the
+                    // draft the handshake spoke.
+                    let connection = answer.connection();
+                    let framing = FrameSetup::of(&connection);
+                    assert_eq!(
+                        framing,
+                        FrameSetup {
+                            config: *setup.config.frames(),
+                            hixie75: exp.hixie75,
+                        }
+                    );
                     return Seen::Answer {
                         head,
                         answer: answer.as_bytes().to_vec(),
                         used: used_total,
+                        frames: frames::after_handshake(connection, data, cuts, used_total),
                     };
                 }
                 Outcome::OtherVersion(version, handover) => {
