@@ -124,13 +124,22 @@ hexseed frame_split limit-4-byte-char '\0\005\0\002\002\0' '00f09f9880ff00f09f98
 
 # roundtrip: flags (bit 0 hixie-75, bit 1 Content-Length, bits 2-3 subprotocol count, bits 4-5
 # extra field count, bit 6 origin from the input, bit 7 lossy text), URL index, 8 seed bytes,
-# [origin], subprotocols and fields (a length byte each), then the text.
+# [origin], subprotocols and fields (a length byte each), the server's subprotocol choice
+# (bits 0-1: 0 the first offered, 1 none, 2 the offered one at index byte >> 2, 3 a name that
+# follows with a length byte), then the text.
 rt() { printf "$2" >"$seeds/roundtrip/$1"; }
-rt defaults '\0\0\1\2\3\4\5\6\7\10Hello'
-rt offers-and-cookie '\130\2\11\22\33\44\55\66\77\0\022http://App.Example\004chat\011superchat\006Cookie\004id=1h\303\251llo \342\202\254'
-rt hixie75-one-protocol '\105\3\0\0\0\0\0\0\0\1\004null\006sample\000'
-rt content-length-ipv6 '\002\4\377\377\377\377\377\377\377\377\000\377'
+rt defaults '\0\0\1\2\3\4\5\6\7\10\0Hello'
+rt offers-and-cookie '\130\2\11\22\33\44\55\66\77\0\022http://App.Example\004chat\011superchat\006Cookie\004id=1\006h\303\251llo \342\202\254'
+rt hixie75-one-protocol '\105\3\0\0\0\0\0\0\0\1\004null\006sample\0\000'
+rt hixie75-choice-by-name '\105\3\0\0\0\0\0\0\0\1\004null\006sample\003\006samplehi'
+rt content-length-ipv6 '\002\4\377\377\377\377\377\377\377\377\0\000\377'
 rt origin-crlf-refused '\100\0\1\1\1\1\1\1\1\1\016http://a\r\nX: y'
 rt field-nul-refused '\020\1\0\0\0\0\0\0\0\0\003X-A\003a\000b'
 rt reserved-field-refused '\020\1\0\0\0\0\0\0\0\0\004Host\001x'
-rt lossy-text '\200\5\0\0\0\0\0\0\0\0a\377b\300\200c'
+rt hixie75-two-protocols-refused '\011\0\1\2\3\4\5\6\7\10\001a\001b'
+rt hixie75-content-length-refused '\003\0\1\2\3\4\5\6\7\10'
+rt lossy-text '\200\5\0\0\0\0\0\0\0\0\0a\377b\300\200c'
+# Choices the server must refuse, writing nothing: a name not offered, none from an offer.
+rt choice-not-offered '\004\0\1\2\3\4\5\6\7\10\004chat\003\011superchatHi'
+rt choice-none-from-offer '\004\0\1\2\3\4\5\6\7\10\004chat\001Hi'
+rt choice-none-no-offer '\0\0\1\2\3\4\5\6\7\10\001Hi'

@@ -402,6 +402,65 @@ fn frame_seeds_give_the_vectors_events_and_match_the_reference() {
 #[test]
 fn roundtrip_seeds_pass() {
     for (_, data) in seeds_of("roundtrip") {
-        roundtrip::run(&data);
+        let _ = roundtrip::run(&data);
+    }
+}
+
+#[test]
+fn roundtrip_seeds_reach_their_outcomes() {
+    use hixie76::{Error, Setting};
+    use roundtrip::Ran;
+    let connected = |refused_choice, agreed: Option<&str>, hixie75| Ran::Connected {
+        refused_choice,
+        agreed: agreed.map(str::to_owned),
+        hixie75,
+    };
+    for (name, want) in [
+        ("defaults", connected(None, None, false)),
+        (
+            "offers-and-cookie",
+            connected(None, Some("superchat"), false),
+        ),
+        (
+            "hixie75-one-protocol",
+            connected(None, Some("sample"), true),
+        ),
+        (
+            "hixie75-choice-by-name",
+            connected(None, Some("sample"), true),
+        ),
+        ("content-length-ipv6", connected(None, None, false)),
+        ("lossy-text", connected(None, None, false)),
+        (
+            "choice-not-offered",
+            connected(Some(Error::ProtocolNotOffered), Some("chat"), false),
+        ),
+        (
+            "choice-none-from-offer",
+            connected(Some(Error::NoProtocolChosen), Some("chat"), false),
+        ),
+        ("choice-none-no-offer", connected(None, None, false)),
+        (
+            "origin-crlf-refused",
+            Ran::Refused(Error::InvalidValue(Setting::Origin)),
+        ),
+        (
+            "field-nul-refused",
+            Ran::Refused(Error::InvalidValue(Setting::Field)),
+        ),
+        (
+            "reserved-field-refused",
+            Ran::Refused(Error::InvalidValue(Setting::Field)),
+        ),
+        (
+            "hixie75-two-protocols-refused",
+            Ran::Refused(Error::InvalidValue(Setting::Protocols)),
+        ),
+        (
+            "hixie75-content-length-refused",
+            Ran::Refused(Error::InvalidValue(Setting::ContentLength)),
+        ),
+    ] {
+        assert_eq!(roundtrip::run(&seed("roundtrip", name)), want, "{name}");
     }
 }
