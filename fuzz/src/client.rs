@@ -1,15 +1,17 @@
 //! Driving [`ClientHandshake`] with arbitrary response bytes and checking every promise it
 //! makes, and the request it writes.
 
-use hixie76::client::{ClientConfig, ClientHandshake, Keys, Outcome, Url};
-use hixie76::{Error, Fault, Limits};
+use hixie76::client::{ClientConfig, ClientHandshake, Keys, Url};
+use hixie76::frame::FrameConfig;
+use hixie76::{Error, Fault, HeadLimits, Setting};
 
 use crate::check::{field_line, head_lines, lossy};
+use crate::frames::{self, FrameSetup, Trace};
 use crate::reference;
 use crate::Cursor;
 
 /// How many setup bytes [`Setup::decode`] reads.
-pub const SETUP_LEN: usize = 11;
+pub const SETUP_LEN: usize = 12;
 
 /// The URL and origin of the conformance vectors (`tests/vectors/responses.tsv`).
 pub const VECTOR_URL: &str = "ws://example.com/demo";
@@ -60,7 +62,8 @@ pub struct Setup {
     pub content_length: bool,
     /// Head storage length.
     pub storage: usize,
-    pub limits: Limits,
+    pub limits: HeadLimits,
+    pub frames: FrameConfig,
 }
 
 impl Setup {
@@ -68,7 +71,8 @@ impl Setup {
     /// hixie-75, bit 4 keys from entropy, bit 5 patch the answer in, bit 6 Content-Length,
     /// bit 7 the other URLs (then byte 1's low bit picks which). Byte 1 also: bits 1–7 head
     /// storage (0: 4096, else n*8). Byte 2: field limit (0: 64, else n-1). Bytes 3–10: the
-    /// entropy seed.
+    /// entropy seed. Byte 11: the frame configuration of the connection handed over
+    /// (`frames::config_byte`).
     pub fn decode(cursor: &mut Cursor<'_>) -> Setup {
         let flags = cursor.byte();
         let sizes = cursor.byte();
@@ -76,6 +80,7 @@ impl Setup {
         let mut seed = [0u8; 8];
         let taken = cursor.take(8);
         seed[..taken.len()].copy_from_slice(taken);
+        let frames = frames::config_byte(cursor.byte());
         let hixie75 = flags & 8 != 0;
         let mut protocols = PROTOCOLS[usize::from(flags & 3)];
         if hixie75 && protocols.len() > 1 {
@@ -98,13 +103,11 @@ impl Setup {
                 0 => 4096,
                 n => usize::from(n) * 8,
             },
-            limits: Limits {
-                max_fields: match fields {
-                    0 => Limits::DEFAULT.max_fields,
-                    n => usize::from(n) - 1,
-                },
-                ..Limits::DEFAULT
+            limits: match fields {
+                0 => HeadLimits::DEFAULT,
+                n => HeadLimits::new().with_max_fields(usize::from(n) - 1),
             },
+            frames,
         }
     }
 
@@ -113,17 +116,20 @@ impl Setup {
         ClientConfig::new(Url::parse(URLS[self.url]).unwrap(), VECTOR_ORIGIN)
             .with_protocols(self.protocols)
             .with_any_case_upgrade(self.any_case_upgrade)
-            .with_hixie75(self.hixie75)
             .with_content_length(self.content_length)
             .with_limits(self.limits)
+            .with_frames(self.frames)
     }
 
-    /// The keys these settings describe.
-    pub fn keys(&self) -> Keys {
-        match self.seed {
+    /// The keys these settings describe (none for hixie-75).
+    pub fn keys(&self) -> Option<Keys> {
+        if self.hixie75 {
+            return None;
+        }
+        Some(match self.seed {
             None => draft_keys(),
             Some(seed) => Keys::generate(&mut splitmix(seed)),
-        }
+        })
     }
 }
 
@@ -131,17 +137,25 @@ impl Setup {
 /// inputs, however they are split.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Seen {
-    /// The connection is open: the subprotocol agreed on, the response head, bytes used.
+    /// The connection is open: the subprotocol agreed on, the response head, bytes used, and
+    /// what the connection handed over made of the rest.
     Established {
         protocol: Option<String>,
         head: Vec<u8>,
         used: usize,
+        frames: Trace,
     },
     /// The input ran out first, all of it used.
     NeedMore { used: usize },
     /// The server's bytes were refused.
     Failed(Error),
+    /// The setup cannot read any response: head storage under [`MIN_HEAD`] bytes.
+    Unusable(Error),
 }
+
+/// The least head storage a machine may be given, the length of `GET / HTTP/1.1` and its CR LF;
+/// less is `InvalidValue(Setting::MaxHead)`, the caller's fault.
+pub const MIN_HEAD: usize = 16;
 
 /// Where a response head in `data` ends (after its blank line), if it is complete.
 pub fn head_len(data: &[u8]) -> Option<usize> {
@@ -152,9 +166,9 @@ pub fn head_len(data: &[u8]) -> Option<usize> {
 /// setup asks for it.
 pub fn response(setup: &Setup, data: &[u8]) -> Vec<u8> {
     let mut data = data.to_vec();
-    if setup.patch_answer && !setup.hixie75 {
+    if let (true, Some(keys)) = (setup.patch_answer, setup.keys()) {
         if let Some(end) = head_len(&data) {
-            let answer = setup.keys().answer();
+            let answer = keys.answer();
             let room = data.len().saturating_sub(end).min(16);
             data[end..end + room].copy_from_slice(&answer[..room]);
         }
@@ -166,8 +180,14 @@ pub fn response(setup: &Setup, data: &[u8]) -> Vec<u8> {
 pub fn client(setup: &Setup) -> ClientHandshake<'static, Vec<u8>> {
     let config = setup.config();
     let keys = setup.keys();
-    let mut handshake =
-        ClientHandshake::new(config, keys, vec![0u8; setup.storage]).expect("a valid config");
+    let storage = vec![0u8; setup.storage];
+    let mut handshake = match keys {
+        Some(keys) => ClientHandshake::new(config, keys, storage),
+        None => ClientHandshake::new_hixie75(config, storage),
+    }
+    .expect("a valid config");
+    assert_eq!(handshake.is_hixie75(), setup.hixie75);
+    assert_eq!(handshake.keys(), keys.as_ref());
     let len = handshake.request_len();
     // Too small a buffer: refused with the size needed, nothing written, nothing changed.
     let mut out = vec![0xAAu8; len - 1];
@@ -184,7 +204,12 @@ pub fn client(setup: &Setup) -> ClientHandshake<'static, Vec<u8>> {
     let mut out = vec![0u8; len + 8];
     let written = handshake.write_request(&mut out).expect("request written");
     assert_eq!(written, len, "request_len differs from what was written");
-    check_request(&config, &keys, setup.content_length, &out[..written]);
+    check_request(
+        &config,
+        keys.as_ref(),
+        setup.content_length,
+        &out[..written],
+    );
     assert_eq!(
         handshake.write_request(&mut out).err(),
         Some(Error::InvalidState),
@@ -195,10 +220,10 @@ pub fn client(setup: &Setup) -> ClientHandshake<'static, Vec<u8>> {
 
 /// The request is one well-formed head (rule R5), with the handshake's fields and valid keys
 /// (checked by the reference arithmetic), followed by key3 alone (rule R7); no
-/// Content-Length unless asked for.
+/// Content-Length unless asked for. No keys: a hixie-75 request, with no body.
 pub fn check_request(
     config: &ClientConfig<'_>,
-    keys: &Keys,
+    keys: Option<&Keys>,
     content_length_asked: bool,
     request: &[u8],
 ) {
@@ -232,7 +257,7 @@ pub fn check_request(
         [config.origin().to_ascii_lowercase().as_bytes()]
     );
     let offered = config.protocols().join(" ");
-    let (protocol_name, other_name) = if config.is_hixie75() {
+    let (protocol_name, other_name) = if keys.is_none() {
         ("websocket-protocol", "sec-websocket-protocol")
     } else {
         ("sec-websocket-protocol", "websocket-protocol")
@@ -243,11 +268,12 @@ pub fn check_request(
         assert_eq!(get(protocol_name), [offered.as_bytes()]);
     }
     assert!(get(other_name).is_empty());
-    if config.is_hixie75() {
+    let Some(keys) = keys else {
         assert!(body.is_empty(), "hixie-75 request with a body");
         assert!(get("sec-websocket-key1").is_empty() && get("content-length").is_empty());
+        assert!(get("sec-websocket-key2").is_empty());
         return;
-    }
+    };
     for (name, key) in [
         ("sec-websocket-key1", keys.key1()),
         ("sec-websocket-key2", keys.key2()),
@@ -275,7 +301,7 @@ pub fn check_request(
 /// Feeds `data` (a response) to a fresh client for `setup`, cut after each offset in `cuts`
 /// (ascending, the last `data.len()`; empty for one piece), and checks on every call:
 ///
-/// - `used` never exceeds the input, and `Partial` means all of it was used;
+/// - `used` never exceeds the input, and no event means all of it was used;
 /// - nothing past the 16-byte answer is used (rule R2): `Established` exactly at the end of
 ///   the head plus 16 bytes (hixie-75: at the end of the head), and only if those 16 bytes
 ///   are the keys' answer;
@@ -284,24 +310,35 @@ pub fn check_request(
 /// - a fault is `Fault::Peer` and sticks; after `Established`, `receive` is a caller error.
 pub fn drive(setup: &Setup, data: &[u8], cuts: &[usize]) -> Seen {
     let mut handshake = client(setup);
-    let expected = setup.keys().answer();
+    let expected = setup.keys().map(|keys| keys.answer());
     let end = head_len(data);
     let mut used_total = 0;
     let mut start = 0;
     let whole = [data.len()];
     let cuts = if cuts.is_empty() { &whole[..] } else { cuts };
     for &cut in cuts {
-        // One call takes all it can: a `Partial` has used the whole input.
+        // One call takes all it can: no event means it used the whole input.
         let mut input = &data[start..cut];
         start = cut;
         let received = match handshake.receive(input) {
             Ok(received) => received,
+            Err(error) if setup.storage < MIN_HEAD => {
+                // Storage no status line fits in is the caller's setup, whatever arrives;
+                // nothing was taken and nothing failed for good.
+                assert_eq!(error, Error::InvalidValue(Setting::MaxHead));
+                assert_eq!(error.fault(), Fault::Caller);
+                assert_eq!(used_total, 0);
+                assert_eq!(handshake.receive(&[]).err(), Some(error));
+                assert_eq!(handshake.receive(data).err(), Some(error));
+                assert!(!handshake.is_done() && handshake.established().is_none());
+                return Seen::Unusable(error);
+            }
             Err(error) => {
                 assert_eq!(error.fault(), Fault::Peer, "{error:?} blamed on the caller");
                 assert_eq!(handshake.receive(input).err(), Some(error));
                 assert_eq!(handshake.receive(&[]).err(), Some(error));
                 assert_eq!(handshake.receive(b"\r\n\r\n").err(), Some(error));
-                assert!(!handshake.is_established() && handshake.established().is_none());
+                assert!(!handshake.is_done() && handshake.established().is_none());
                 return Seen::Failed(error);
             }
         };
@@ -313,50 +350,62 @@ pub fn drive(setup: &Setup, data: &[u8], cuts: &[usize]) -> Seen {
         );
         used_total += received.used;
         input = &input[received.used..];
-        match received.outcome {
-            Outcome::Partial => {
+        let Some(established) = received.event else {
+            assert!(
+                input.is_empty(),
+                "no event with {} bytes unused",
+                input.len()
+            );
+            assert!(!handshake.is_done());
+            continue;
+        };
+        let end = end.expect("established without a complete head");
+        assert_eq!(established.is_hixie75(), setup.hixie75);
+        match expected {
+            None => {
+                assert_eq!(used_total, end, "hixie-75 used bytes past its head");
                 assert!(
-                    input.is_empty(),
-                    "Partial with {} bytes unused",
-                    input.len()
+                    data.starts_with(b"HTTP/1.1 101 Web Socket Protocol Handshake\r\n"),
+                    "hixie-75 status line"
                 );
             }
-            Outcome::Established(established) => {
-                let end = end.expect("established without a complete head");
-                assert_eq!(established.hixie75, setup.hixie75);
-                if setup.hixie75 {
-                    assert_eq!(used_total, end, "hixie-75 used bytes past its head");
-                    assert!(
-                        data.starts_with(b"HTTP/1.1 101 Web Socket Protocol Handshake\r\n"),
-                        "hixie-75 status line"
-                    );
-                } else {
-                    assert_eq!(used_total, end + 16, "used other than head + answer");
-                    assert_eq!(
-                        data[end..end + 16],
-                        expected,
-                        "established on a wrong answer"
-                    );
-                }
-                let head = established.response.head().to_vec();
-                assert_eq!(head, data[..end], "response head differs from the input");
-                let protocol = established.protocol.map(str::to_owned);
-                check_protocol(setup.protocols, setup.hixie75, protocol.as_deref());
-                let facts = handshake
-                    .established()
-                    .expect("established() after Established");
-                assert_eq!(facts.protocol, protocol.as_deref());
-                let after = handshake.receive(input).err();
-                assert_eq!(after, Some(Error::InvalidState));
-                assert_eq!(after.map(|e| e.fault()), Some(Fault::Caller));
-                return Seen::Established {
-                    protocol,
-                    head,
-                    used: used_total,
-                };
+            Some(expected) => {
+                assert_eq!(used_total, end + 16, "used other than head + answer");
+                assert_eq!(
+                    data[end..end + 16],
+                    expected,
+                    "established on a wrong answer"
+                );
             }
-            other => panic!("unknown outcome {other:?}"),
         }
+        // The rest is the connection's, configured as the client was and for the draft the
+        // handshake spoke.
+        let connection = established.connection();
+        assert_eq!(
+            FrameSetup::of(&connection),
+            FrameSetup {
+                config: setup.frames,
+                hixie75: setup.hixie75,
+            }
+        );
+        let head = established.response().head().to_vec();
+        assert_eq!(head, data[..end], "response head differs from the input");
+        let protocol = established.protocol().map(str::to_owned);
+        check_protocol(setup.protocols, setup.hixie75, protocol.as_deref());
+        assert!(handshake.is_done());
+        let facts = handshake
+            .established()
+            .expect("established() after Established");
+        assert_eq!(facts.protocol(), protocol.as_deref());
+        let after = handshake.receive(input).err();
+        assert_eq!(after, Some(Error::InvalidState));
+        assert_eq!(after.map(|e| e.fault()), Some(Fault::Caller));
+        return Seen::Established {
+            protocol,
+            head,
+            used: used_total,
+            frames: frames::after_handshake(connection, data, cuts, used_total),
+        };
     }
     assert_eq!(used_total, data.len(), "input ran out but not all was used");
     if let Some(end) = end {

@@ -71,8 +71,8 @@ pub fn answer(part1: u32, part2: u32, key3: &[u8; 8]) -> [u8; 16] {
 }
 
 /// The events of a whole byte stream as draft 76 section 5.3 (and `tests/vectors/frames.tsv`)
-/// read it, with the decoder's documented limits and options, written from the text and not
-/// from the library:
+/// read it, with the decoder's documented limits and options (the closing handshake for
+/// hixie-76 only), written from the text and not from the library:
 ///
 /// - type `0x00`: text up to the next `0xFF`; other types `0x01`–`0x7F`: discarded up to the
 ///   next `0xFF`; more than `max_message` payload bytes before it (text: `MessageTooLarge`,
@@ -83,10 +83,12 @@ pub fn answer(part1: u32, part2: u32, key3: &[u8; 8]) -> [u8; 16] {
 /// - invalid UTF-8 fails the message, or with replacement becomes U+FFFD as
 ///   `String::from_utf8_lossy` does it. A message still open at the end has its text so far,
 ///   without a character whose bytes have not all arrived.
-pub fn frames(config: hixie76::frame::DecoderConfig, data: &[u8]) -> crate::frames::Trace {
+pub fn frames(setup: crate::frames::FrameSetup, data: &[u8]) -> crate::frames::Trace {
     use crate::frames::{Ev, Trace};
     use hixie76::Error;
-    let max = config.max_message;
+    let max = setup.config.max_message();
+    let replace = setup.config.replace_invalid_utf8();
+    let closing_handshake = !setup.hixie75;
     let mut events = Vec::new();
     let done = |events, error: Option<Error>, open_text: String, between_frames| {
         let mut events: Vec<Ev> = events;
@@ -119,7 +121,7 @@ pub fn frames(config: hixie76::frame::DecoderConfig, data: &[u8]) -> crate::fram
                 let within = &payload[..max];
                 let invalid =
                     matches!(std::str::from_utf8(within), Err(e) if e.error_len().is_some());
-                let error = if invalid && !config.replace_invalid_utf8 {
+                let error = if invalid && !replace {
                     Error::InvalidUtf8
                 } else {
                     Error::MessageTooLarge
@@ -128,7 +130,7 @@ pub fn frames(config: hixie76::frame::DecoderConfig, data: &[u8]) -> crate::fram
             }
             match end {
                 Some(end) => {
-                    if config.replace_invalid_utf8 {
+                    if replace {
                         events.push(Ev::Text(String::from_utf8_lossy(payload).into_owned()));
                     } else {
                         match std::str::from_utf8(payload) {
@@ -150,7 +152,7 @@ pub fn frames(config: hixie76::frame::DecoderConfig, data: &[u8]) -> crate::fram
                         })
                         .unwrap_or(0);
                     let arrived = &payload[..payload.len() - cut];
-                    let text = if config.replace_invalid_utf8 {
+                    let text = if replace {
                         String::from_utf8_lossy(arrived).into_owned()
                     } else {
                         match std::str::from_utf8(arrived) {
@@ -173,7 +175,7 @@ pub fn frames(config: hixie76::frame::DecoderConfig, data: &[u8]) -> crate::fram
             };
             pos += 1;
             bytes += 1;
-            if bytes > config.max_length_bytes {
+            if bytes > setup.config.max_length_bytes() {
                 return done(events, Some(Error::FrameTooLarge), String::new(), false);
             }
             len = len * 128 + u128::from(byte & 0x7F);
@@ -184,7 +186,7 @@ pub fn frames(config: hixie76::frame::DecoderConfig, data: &[u8]) -> crate::fram
                 break;
             }
         }
-        if len == 0 && ty == 0xFF && config.closing_handshake {
+        if len == 0 && ty == 0xFF && closing_handshake {
             events.push(Ev::Close);
             return done(events, None, String::new(), true);
         }
@@ -196,4 +198,86 @@ pub fn frames(config: hixie76::frame::DecoderConfig, data: &[u8]) -> crate::fram
         events.push(Ev::Discard);
     }
     done(events, None, String::new(), true)
+}
+
+/// What a complete request head asks for, as rule R9 decides it, read from the head's bytes
+/// and not from the library: a field only another version sends (`Sec-WebSocket-Key` or
+/// `Sec-WebSocket-Version` for RFC 6455, else `Sec-WebSocket-Draft` for hybi-01 to -03) makes
+/// it that version's; otherwise `Sec-WebSocket-Key1` or `Key2` make it hixie-76; otherwise an
+/// `Upgrade` whose first value is `WebSocket` in any case makes it hixie-75; anything else asks
+/// for no WebSocket at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    Hixie76,
+    Hixie75,
+    Other(hixie76::server::Version),
+    NotWebSocket,
+}
+
+/// See [`Asked`]. `head` is complete, through its blank line.
+pub fn asked(head: &[u8]) -> Asked {
+    use hixie76::server::Version;
+    let fields = fields(head);
+    let has = |name: &str| {
+        fields
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
+    };
+    if has("sec-websocket-key") || has("sec-websocket-version") {
+        return Asked::Other(Version::Rfc6455);
+    }
+    if has("sec-websocket-draft") {
+        return Asked::Other(Version::Hybi);
+    }
+    if has("sec-websocket-key1") || has("sec-websocket-key2") {
+        return Asked::Hixie76;
+    }
+    let upgrade = fields
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(b"upgrade"))
+        .map(|(_, v)| *v);
+    match upgrade {
+        Some(value) if value.eq_ignore_ascii_case(b"websocket") => Asked::Hixie75,
+        _ => Asked::NotWebSocket,
+    }
+}
+
+/// The first line of a head, without its CR LF.
+pub fn request_line(head: &[u8]) -> &[u8] {
+    let end = head
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .unwrap_or(head.len());
+    &head[..end]
+}
+
+/// The fields of a complete head, in order: every line after the first with a colon after a
+/// non-empty name, split at its first colon, the value without the spaces and tabs around it.
+/// Lines without such a colon are left out.
+pub fn fields(head: &[u8]) -> Vec<(&[u8], &[u8])> {
+    let mut lines = Vec::new();
+    let mut rest = head;
+    while let Some(at) = rest.windows(2).position(|w| w == b"\r\n") {
+        lines.push(&rest[..at]);
+        rest = &rest[at + 2..];
+    }
+    lines
+        .into_iter()
+        .skip(1)
+        .filter_map(|line| {
+            let colon = line.iter().position(|&b| b == b':')?;
+            (colon > 0).then(|| (&line[..colon], trim_ows(&line[colon + 1..])))
+        })
+        .collect()
+}
+
+/// `value` without the spaces and tabs around it.
+fn trim_ows(mut value: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = value {
+        value = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = value {
+        value = rest;
+    }
+    value
 }
