@@ -153,9 +153,9 @@ pub enum Seen {
     Unusable(Error),
 }
 
-/// The least head storage a machine may be given, the length of `GET / HTTP/1.1` and its CR LF;
-/// less is `InvalidValue(Setting::MaxHead)`, the caller's fault.
-pub const MIN_HEAD: usize = 16;
+/// The least head storage a machine may be given, the length of `GET / HTTP/1.1`, its CR LF and
+/// the blank line; less is `InvalidValue(Setting::MaxHead)`, the caller's fault.
+pub const MIN_HEAD: usize = 18;
 
 /// Where a response head in `data` ends (after its blank line), if it is complete.
 pub fn head_len(data: &[u8]) -> Option<usize> {

@@ -196,13 +196,14 @@ pub fn run(data: &[u8]) -> Ran {
             "the server does not see {name}: {value:?}"
         );
     }
-    // The application's choice, by name: it must be one offered, and there must be one when
-    // some were offered. A refused choice writes nothing; the server then agrees on the first
-    // offered subprotocol, which is always allowed.
+    // The application's choice, by name: it must be one offered, and for hixie-76 there must
+    // be one when some were offered (hixie-75 makes the echo optional). A refused choice writes
+    // nothing; the server then agrees on the first offered subprotocol, which is always
+    // allowed.
     let chosen = choice.name(&protocol_refs);
     let refusal = match chosen {
         Some(name) if !protocol_refs.contains(&name) => Some(Error::ProtocolNotOffered),
-        None if !protocol_refs.is_empty() => Some(Error::NoProtocolChosen),
+        None if !protocol_refs.is_empty() && !hixie75 => Some(Error::NoProtocolChosen),
         _ => None,
     };
     let first = protocol_refs.first().copied();

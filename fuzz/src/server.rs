@@ -265,9 +265,11 @@ pub fn drive(setup: &Setup, data: &[u8], cuts: &[usize]) -> Seen {
                                 out = vec![0xAAu8; AMPLE];
                             }
                             Error::NoProtocolChosen => {
-                                // Accepting without a choice when the client offered some
-                                // would make every conforming client fail: refuse instead.
+                                // Accepting without a choice when a hixie-76 client offered
+                                // some would make every conforming client fail: refuse
+                                // instead. hixie-75 makes the echo optional.
                                 assert!(protocol.is_none() && !offered.is_empty());
+                                assert!(!exp.hixie75, "a hixie-75 accept needs no choice");
                                 break None;
                             }
                             other => panic!("accept failed: {other:?}"),
