@@ -157,7 +157,8 @@ impl Writes {
         self.0.lock().expect("writes").clone()
     }
 
-    fn push(&self, bytes: &[u8]) {
+    /// Records one write call's bytes.
+    pub fn record(&self, bytes: &[u8]) {
         self.0.lock().expect("writes").push(bytes.to_vec());
     }
 }
@@ -197,7 +198,7 @@ impl<S: Read> Read for Recording<S> {
 impl<S: Write> Write for Recording<S> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.inner.write_all(buf)?;
-        self.writes.push(buf);
+        self.writes.record(buf);
         Ok(buf.len())
     }
 
