@@ -759,3 +759,46 @@ fn the_write_checker_catches_a_frame_split_over_two_writes() {
     let writes = vec![text_frame("whole"), vec![0x00, b'a', b'b'], vec![0xFF]];
     assert_frames_in_one_write(&writes, 0);
 }
+
+#[test]
+fn the_101_head_goes_out_before_key3_is_read() {
+    // Some proxies hold key3 back until they see the server's head: a server that waits for
+    // key3 before writing anything would hang here (and the guard would fail the test).
+    let (addr, server) = server(move |listener| {
+        let stream = accept_one(&listener);
+        match hixie76::blocking::accept(stream) {
+            Ok(Accepted::WebSocket(mut socket)) => {
+                (socket.subprotocol().map(String::from), socket.read())
+            }
+            other => panic!("accept: {:?}", other.map(|_| ())),
+        }
+    });
+    let mut peer = dial(&addr);
+    peer.write_all(DRAFT_HEAD).expect("head");
+    let head = read_head(&mut peer);
+    let expected = draft_response();
+    assert_eq!(head, expected[..expected.len() - 16]);
+    peer.write_all(&DRAFT_KEY3).expect("key3");
+    assert_eq!(read_exactly(&mut peer, 16), DRAFT_ANSWER);
+    peer.write_all(&text_frame("after")).expect("frame");
+    let (protocol, first) = server.join().expect("server thread");
+    // The default decision agrees on the first offered subprotocol.
+    assert_eq!(protocol.as_deref(), Some("sample"));
+    assert_eq!(text(first), "after");
+}
+
+#[test]
+fn a_client_sending_content_length_is_served() {
+    let config = accept_config(false, 1 << 20);
+    let (addr, server) = server(move |listener| {
+        let mut socket = accept_plain(&listener, &config);
+        socket.read()
+    });
+    let (stream, writes) = Recording::new(dial(&addr));
+    let config = connect_config(false).with_content_length(true);
+    let mut client = connect(stream, &ws_url(&addr, "/"), &config).expect("connect");
+    client.send_text("with a length").expect("send");
+    assert_eq!(text(server.join().expect("server thread")), "with a length");
+    let request = String::from_utf8_lossy(&writes.all()[0]).into_owned();
+    assert!(request.contains("\r\nContent-Length: 8\r\n"), "{request:?}");
+}

@@ -991,3 +991,93 @@ fn tokio_every_frame_goes_to_the_transport_in_one_write() {
         assert_eq!(assert_frames_in_one_write(&writes, handshake), 6);
     });
 }
+
+#[test]
+fn tokio_the_101_head_goes_out_before_key3_is_read() {
+    run(async {
+        let (listener, addr) = listen_async().await;
+        let server = tokio::spawn(async move {
+            let (stream, _) = listener.accept().await.expect("accept");
+            // The default decision: any origin, the first offered subprotocol.
+            match hixie76::tokio::accept(stream).await {
+                Ok(Accepted::WebSocket(mut socket)) => {
+                    let protocol = socket.subprotocol().map(String::from);
+                    (protocol, text(socket.read().await))
+                }
+                other => panic!("accept: {:?}", other.map(|_| ())),
+            }
+        });
+        let mut peer = TcpStream::connect(&addr).await.expect("connect");
+        peer.write_all(DRAFT_HEAD).await.expect("head");
+        let expected = draft_response();
+        let mut head = vec![0u8; expected.len() - 16];
+        peer.read_exact(&mut head)
+            .await
+            .expect("the 101 head before key3");
+        assert_eq!(head, expected[..expected.len() - 16]);
+        peer.write_all(&DRAFT_KEY3).await.expect("key3");
+        let mut answer = [0u8; 16];
+        peer.read_exact(&mut answer).await.expect("answer");
+        assert_eq!(answer, DRAFT_ANSWER);
+        peer.write_all(&text_frame("after")).await.expect("frame");
+        let (protocol, first) = server.await.expect("server task");
+        assert_eq!(protocol.as_deref(), Some("sample"));
+        assert_eq!(first, "after");
+    });
+}
+
+#[test]
+fn what_the_server_sends_does_not_keep_a_silent_peer_alive() {
+    run(async {
+        let (listener, addr) = listen_async().await;
+        let server = tokio::spawn(async move {
+            let (stream, _) = listener.accept().await.expect("accept");
+            let config = AcceptConfig::new().with_idle_timeout(Some(SHORT));
+            let accepted =
+                accept_hdr(stream, &config, |_| Decision::Accept(AcceptOptions::new())).await;
+            let Ok(Accepted::WebSocket(socket)) = accepted else {
+                panic!("accept failed");
+            };
+            let (mut sink, mut stream) = socket.split();
+            let (done_tx, mut done_rx) = tokio::sync::oneshot::channel::<()>();
+            // The server keeps talking, far more often than the idle time-out...
+            let talker = tokio::spawn(async move {
+                let mut sent = 0;
+                while sent < 200 {
+                    tokio::select! {
+                        _ = &mut done_rx => break,
+                        () = tokio::time::sleep(SHORT / 10) => {
+                            if sink.send(Message::Text("tick".into())).await.is_err() {
+                                break;
+                            }
+                            sent += 1;
+                        }
+                    }
+                }
+                sent
+            });
+            // ...while the peer says nothing: the read still times out.
+            let read = stream.next().await;
+            let _ = done_tx.send(());
+            let sent = talker.await.expect("talker");
+            (read, sent)
+        });
+        let mut client = open_client(&addr, &connect_config(false)).await;
+        // The client only listens.
+        let mut ticks = 0;
+        let end = loop {
+            match client.read().await {
+                Some(Ok(Message::Text(_))) => ticks += 1,
+                other => break other,
+            }
+        };
+        let (read, sent) = server.await.expect("server task");
+        assert!(matches!(read, Some(Err(Error::IdleTimeout))), "{read:?}");
+        assert!(
+            sent < 200,
+            "the time-out waited for the server to stop talking"
+        );
+        assert!(ticks <= sent, "{ticks} > {sent}");
+        assert!(matches!(end, Some(Err(Error::Io(_)))), "{end:?}");
+    });
+}
