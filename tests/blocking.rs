@@ -802,3 +802,160 @@ fn a_client_sending_content_length_is_served() {
     let request = String::from_utf8_lossy(&writes.all()[0]).into_owned();
     assert!(request.contains("\r\nContent-Length: 8\r\n"), "{request:?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Heads in pieces, large answers, unusable options
+
+#[test]
+fn a_request_and_an_answer_that_arrive_a_byte_at_a_time() {
+    let config = accept_config(false, 1 << 20);
+    let (addr, first) = server(move |listener| {
+        let stream = accept_one(&listener);
+        let accepted = accept_hdr(stream, &config, |_| {
+            Decision::Accept(AcceptOptions::new().with_protocol("sample"))
+        });
+        let Ok(Accepted::WebSocket(mut socket)) = accepted else {
+            panic!("accept failed");
+        };
+        socket.read()
+    });
+    let mut peer = dial(&addr);
+    peer.set_nodelay(true).expect("nodelay");
+    for byte in [draft_request(), text_frame(MULTIBYTE)].concat() {
+        peer.write_all(&[byte]).expect("write");
+    }
+    let expected = draft_response();
+    assert_eq!(read_exactly(&mut peer, expected.len()), expected);
+    assert_eq!(text(first.join().expect("server thread")), MULTIBYTE);
+
+    // The other way: the response and a frame a byte at a time to our client.
+    let (addr, server) = server(move |listener| {
+        let mut peer = accept_one(&listener);
+        peer.set_nodelay(true).expect("nodelay");
+        read_head(&mut peer);
+        read_exactly(&mut peer, 8);
+        for byte in [draft_response(), text_frame(MULTIBYTE)].concat() {
+            peer.write_all(&[byte]).expect("write");
+        }
+        read_until_end(&mut peer)
+    });
+    let config = ConnectConfig::new(ORIGIN)
+        .with_protocol("sample")
+        .with_keys(draft_keys());
+    let mut client = connect(dial(&addr), "ws://example.com/demo", &config).expect("connect");
+    assert_eq!(text(client.read()), MULTIBYTE);
+    drop(client);
+    server.join().expect("server thread");
+}
+
+#[test]
+fn an_answer_larger_than_the_first_guess_is_written_whole() {
+    // The adapter sizes the 101 head at 512 bytes first: a cookie makes it larger.
+    let cookie = format!("id={}", "c".repeat(2000));
+    let value = cookie.clone();
+    let (addr, server) = server(move |listener| {
+        let stream = accept_one(&listener);
+        let accepted = accept_hdr(stream, &AcceptConfig::new(), |_| {
+            Decision::Accept(
+                AcceptOptions::new()
+                    .with_protocol("sample")
+                    .with_field("Set-Cookie", value),
+            )
+        });
+        match accepted {
+            Ok(Accepted::WebSocket(mut socket)) => socket.read().map_err(|e| e.to_string()),
+            Ok(Accepted::Unanswered(_)) => Err("unanswered".to_string()),
+            Err(error) => Err(error.to_string()),
+        }
+    });
+    let mut peer = dial(&addr);
+    peer.write_all(&draft_request()).expect("request");
+    let head = String::from_utf8(read_head(&mut peer)).expect("ASCII head");
+    assert!(
+        head.starts_with("HTTP/1.1 101 WebSocket Protocol Handshake\r\n"),
+        "{head}"
+    );
+    assert!(
+        head.contains(&format!("\r\nSet-Cookie: {cookie}\r\n")),
+        "{head}"
+    );
+    assert_eq!(read_exactly(&mut peer, 16), DRAFT_ANSWER);
+    peer.write_all(&text_frame("ok")).expect("frame");
+    let read = server.join().expect("server thread");
+    assert_eq!(read, Ok(Message::Text("ok".into())));
+}
+
+#[test]
+fn options_the_core_cannot_use_fail_without_a_101() {
+    let cases: Vec<(&str, AcceptOptions, hixie76::Error)> = vec![
+        (
+            "a subprotocol not offered",
+            AcceptOptions::new().with_protocol("other"),
+            hixie76::Error::ProtocolNotOffered,
+        ),
+        (
+            "no subprotocol although some were offered",
+            AcceptOptions::new(),
+            hixie76::Error::NoProtocolChosen,
+        ),
+        (
+            "a field with a control byte",
+            AcceptOptions::new()
+                .with_protocol("sample")
+                .with_field("X-Bad", "a\r\nb"),
+            hixie76::Error::InvalidValue(hixie76::Setting::Field),
+        ),
+    ];
+    for (name, options, expected) in cases {
+        let (addr, server) = server(move |listener| {
+            let stream = accept_one(&listener);
+            match accept_hdr(stream, &AcceptConfig::new(), |_| Decision::Accept(options)) {
+                Ok(_) => panic!("accepted"),
+                Err(error) => error,
+            }
+        });
+        let mut peer = dial(&addr);
+        peer.write_all(&draft_request()).expect("request");
+        let response = read_until_end(&mut peer);
+        let error = server.join().expect("server thread");
+        assert!(
+            matches!(&error, Error::Protocol(e) if *e == expected),
+            "{name}: {error:?}"
+        );
+        assert!(
+            !response.starts_with(b"HTTP/1.1 101"),
+            "{name}: {:?}",
+            String::from_utf8_lossy(&response)
+        );
+    }
+}
+
+#[test]
+fn accept_hdr_hands_back_an_rfc6455_request_untouched() {
+    let (addr, server) = server(move |listener| {
+        let stream = accept_one(&listener);
+        match accept_hdr(stream, &AcceptConfig::new(), |_| {
+            Decision::Accept(AcceptOptions::new())
+        }) {
+            Ok(Accepted::Unanswered(request)) => (
+                request.version(),
+                request.bytes().to_vec(),
+                request.head().len(),
+            ),
+            Ok(Accepted::WebSocket(_)) => panic!("an RFC 6455 request was answered"),
+            Err(error) => panic!("{error}"),
+        }
+    });
+    let request = b"GET /chat HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\
+Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+Sec-WebSocket-Version: 13\r\n\r\n";
+    let mut peer = dial(&addr);
+    peer.write_all(request).expect("request");
+    let (version, bytes, head_len) = server.join().expect("server thread");
+    assert_eq!(version, Some(hixie76::server::Version::Rfc6455));
+    assert_eq!(bytes, request);
+    assert_eq!(head_len, request.len());
+    // Nothing was written to the peer: the application answers it.
+    peer.shutdown(Shutdown::Write).expect("shutdown");
+    assert!(read_until_end(&mut peer).is_empty());
+}
