@@ -490,15 +490,16 @@ fn tokio_client_takes_a_message_at_the_limit_and_ends_one_byte_over() {
 // ---------------------------------------------------------------------------------------------
 // Subprotocols and decisions
 
-#[test]
-fn subprotocol_agreed_and_403_seen_by_the_tokio_client() {
-    run(async {
+fn subprotocol_agreed_and_403_seen_by_the_tokio_client(hixie75: bool) {
+    run(async move {
         let (listener, addr) = listen_async().await;
+        let server_config = accept_config(hixie75, 1 << 20);
         let server = tokio::spawn(async move {
             let mut results = Vec::new();
             for _ in 0..2 {
                 let (stream, _) = listener.accept().await.expect("accept");
-                let accepted = accept_hdr(stream, &AcceptConfig::new(), |request| {
+                let accepted = accept_hdr(stream, &server_config, |request| {
+                    assert_eq!(request.protocol(), expected_protocol(hixie75));
                     if request.protocols().any(|p| p == "chat") {
                         Decision::Accept(AcceptOptions::new().with_protocol("chat"))
                     } else {
@@ -514,13 +515,15 @@ fn subprotocol_agreed_and_403_seen_by_the_tokio_client() {
             }
             results
         });
-        let config = connect_config(false)
-            .with_protocol("other")
-            .with_protocol("chat");
-        let client = open_client(&addr, &config).await;
+        let mut config = connect_config(hixie75);
+        if !hixie75 {
+            // hixie-75 offers one at most.
+            config = config.with_protocol("other");
+        }
+        let client = open_client(&addr, &config.with_protocol("chat")).await;
         assert_eq!(client.subprotocol(), Some("chat"));
         let stream = TcpStream::connect(&addr).await.expect("connect");
-        let refused = connect(stream, &ws_url(&addr, "/"), &connect_config(false)).await;
+        let refused = connect(stream, &ws_url(&addr, "/"), &connect_config(hixie75)).await;
         assert!(
             matches!(
                 refused,
@@ -539,6 +542,16 @@ fn subprotocol_agreed_and_403_seen_by_the_tokio_client() {
             "{results:?}"
         );
     });
+}
+
+#[test]
+fn hixie76_subprotocol_agreed_and_403_seen_by_the_tokio_client() {
+    subprotocol_agreed_and_403_seen_by_the_tokio_client(false);
+}
+
+#[test]
+fn hixie75_subprotocol_agreed_and_403_seen_by_the_tokio_client() {
+    subprotocol_agreed_and_403_seen_by_the_tokio_client(true);
 }
 
 #[test]
@@ -1079,5 +1092,34 @@ fn what_the_server_sends_does_not_keep_a_silent_peer_alive() {
         );
         assert!(ticks <= sent, "{ticks} > {sent}");
         assert!(matches!(end, Some(Err(Error::Io(_)))), "{end:?}");
+    });
+}
+
+#[test]
+fn the_tokio_client_gives_up_on_a_server_that_never_answers() {
+    run(async {
+        let (listener, addr) = listen_async().await;
+        let server = tokio::spawn(async move {
+            let (mut peer, _) = listener.accept().await.expect("accept");
+            // Reads the request and answers nothing; the client's end ends the wait.
+            read_to_end_async(&mut peer).await
+        });
+        let stream = TcpStream::connect(&addr).await.expect("connect");
+        let config = connect_config(false).with_handshake_timeout(Some(SHORT));
+        let result = connect(stream, &ws_url(&addr, "/"), &config).await;
+        assert!(
+            matches!(result, Err(Error::HandshakeTimeout)),
+            "{:?}",
+            result.map(|_| ())
+        );
+        let request = server.await.expect("server task");
+        // The whole request went out (head and key3) before the wait began.
+        assert!(request.starts_with(b"GET / HTTP/1.1\r\n"), "{request:?}");
+        let head_end = request
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a whole head")
+            + 4;
+        assert_eq!(request.len(), head_end + 8);
     });
 }
