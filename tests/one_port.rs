@@ -943,3 +943,59 @@ fn the_idle_timeout_ends_a_silent_rfc6455_connection_too() {
     assert_eq!(timed_out, "Some(Err(IdleTimeout))");
     client.join().expect("client thread");
 }
+
+#[test]
+fn rfc6455_text_must_be_utf8_whatever_the_hixie_policy() {
+    // RFC 6455 section 8.1: invalid UTF-8 in a text message fails the connection, so the
+    // hixie-76 replacement policy cannot apply to RFC 6455 messages.
+    let request = b"GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\
+Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+Sec-WebSocket-Version: 13\r\n\r\n";
+    // A masked text frame (zero mask) holding the single byte FF.
+    let invalid = [0x81, 0x81, 0x00, 0x00, 0x00, 0x00, 0xFF];
+    let replacing = AcceptConfig::new().with_server(
+        ServerConfig::new().with_frames(FrameConfig::new().with_replace_invalid_utf8(true)),
+    );
+    for kind in KINDS {
+        let server = Server::start(kind, replacing);
+        let mut peer = dial(&server.addr);
+        peer.write_all(request).expect("request");
+        read_head(&mut peer);
+        peer.write_all(&invalid).expect("frame");
+        match server.served() {
+            Served::Socket { messages, end, .. } => {
+                assert!(messages.is_empty(), "{kind:?}: {messages:?}");
+                assert!(
+                    matches!(end, Err(Error::Rfc6455(tungstenite::Error::Utf8(_)))),
+                    "{kind:?}: {end:?}"
+                );
+            }
+            other => panic!("{kind:?}: {other:?}"),
+        }
+        // The same policy replaces on a hixie-76 connection.
+        let mut client = hixie76::blocking::connect(
+            dial(&server.addr),
+            &ws_url(&server.addr, "/echo"),
+            &ConnectConfig::new(ORIGIN)
+                .with_frames(FrameConfig::new().with_replace_invalid_utf8(true)),
+        )
+        .expect("connect");
+        client
+            .get_mut()
+            .write_all(&[0x00, b'a', 0xFF])
+            .expect("raw frame");
+        let echo = client.read().expect("echo");
+        assert_eq!(echo, Message::Text("a".into()), "{kind:?}");
+        client
+            .get_mut()
+            .write_all(&[0x00, 0xC3, 0xFF])
+            .expect("raw frame");
+        assert_eq!(
+            client.read().expect("echo"),
+            Message::Text("\u{fffd}".into()),
+            "{kind:?}"
+        );
+        drop(client);
+        let _ = server.served();
+    }
+}
