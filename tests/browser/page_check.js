@@ -56,7 +56,7 @@ function finish(code, message) {
   } else {
     process.stderr.write(ME + ': ' + message + '\n');
   }
-  // Ask Chromium to close (it stops its own helpers), then make sure it is gone.
+  // Ask Chromium to close (it stops its own child processes), then make sure it is gone.
   const exit = () => process.exit(code);
   if (browser.exitCode !== null || browser.signalCode !== null) return exit();
   browser.once('exit', exit);

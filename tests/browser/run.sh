@@ -94,7 +94,7 @@ page_case() {
     local before
     before="$(grep -c ' accepted Rfc6455$' "$server_log" || true)"
     mkdir -p "$profile"
-    # Its own process group, so the browser and its helpers go with it.
+    # Its own process group, so the browser and its child processes go with it.
     setsid timeout -k 5 "$((PAGE_TIMEOUT + 20))" \
         node "$here/page_check.js" chromium "$profile" "$url" log "$line" \
         >"$out" 2>"$err" </dev/null &
