@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Interop tests: this crate's example binaries against independent hixie-76
 # implementations (Perl Protocol::WebSocket 0.26, websocket-driver 0.8.0), and
-# the opt-in hixie-75 handshake against the same peers' hixie-75 support.
+# the opt-in hixie-75 handshake against the same peers' hixie-75 support. Both
+# one-port example servers (echo_server, tokio_echo_server) also meet an
+# independent RFC 6455 client (ws 8.23.0), plain HTTP requests for their page,
+# and their command lines are checked, as is the client example's.
 #
 # usage: tests/interop/run.sh          (from anywhere; run install-peers.sh first)
 #
@@ -121,6 +124,60 @@ expect_refusal() {
     printf '        stderr:\n'; indent "$err"
 }
 
+# expect_exit CASE STATUS STDOUT_RE STDERR_RE CMD... : passes when CMD exits
+# with STATUS and each of its outputs matches its extended regular expression
+# (an empty pattern: the output must be empty).
+expect_exit() {
+    local name="$1" status="$2" out_re="$3" err_re="$4"; shift 4
+    local out="$work/case.out" err="$work/case.err" rc=0 why=""
+    timeout "$CASE_TIMEOUT" "$@" >"$out" 2>"$err" </dev/null || rc=$?
+    if [ "$rc" -ne "$status" ]; then
+        why="exit status $rc, expected $status"
+        [ "$rc" -eq 124 ] && why="timed out after ${CASE_TIMEOUT}s"
+    elif [ -z "$out_re" ] && [ -s "$out" ]; then
+        why="stdout not empty"
+    elif [ -n "$out_re" ] && ! grep -Eq -- "$out_re" "$out"; then
+        why="stdout does not match /$out_re/"
+    elif [ -z "$err_re" ] && [ -s "$err" ]; then
+        why="stderr not empty"
+    elif [ -n "$err_re" ] && ! grep -Eq -- "$err_re" "$err"; then
+        why="stderr does not match /$err_re/"
+    fi
+    if [ -z "$why" ]; then
+        pass "$name"
+        return 0
+    fi
+    fail "$name" "$why"
+    printf '        command: %s\n' "$*"
+    printf '        stdout:\n'; cat -v "$out" | indent
+    printf '        stderr:\n'; indent "$err"
+}
+
+# expect_http CASE STATUS BODY_RE URL : passes when a GET of URL answers
+# STATUS with a body matching BODY_RE.
+expect_http() {
+    local name="$1" status="$2" body_re="$3" url="$4"
+    local out="$work/case.out" err="$work/case.err" rc=0
+    timeout "$CASE_TIMEOUT" node "$here/http_get.js" "$url" >"$out" 2>"$err" </dev/null || rc=$?
+    if [ "$rc" -eq 0 ] && [ "$(head -n 1 "$out")" = "$status" ] \
+        && tail -n +2 "$out" | grep -Eq -- "$body_re"; then
+        pass "$name"
+        return 0
+    fi
+    fail "$name" "expected status $status and a body matching /$body_re/ (exit $rc)"
+    printf '        response (status line first):\n'; head -c 2000 "$out" | cat -v | indent
+    printf '        stderr:\n'; indent "$err"
+    if [ -n "$SERVER_LOG" ] && [ -s "$SERVER_LOG" ]; then
+        printf '        server stderr so far:\n'; indent "$SERVER_LOG"
+    fi
+}
+
+# A port nothing listens on: one the system just handed out and took back.
+free_port() {
+    node -e 'const s = require("net").createServer();
+s.listen(0, "127.0.0.1", () => { process.stdout.write(String(s.address().port)); s.close(); });'
+}
+
 # An example binary is required once its source exists; before that its
 # cases are skipped (loudly), so the harness can land ahead of the examples.
 have_example() {
@@ -154,7 +211,8 @@ for tool in perl node setsid timeout; do
     command -v "$tool" >/dev/null || { echo "run.sh: '$tool' not found" >&2; exit 1; }
 done
 if ! perl -MProtocol::WebSocket -e 1 2>/dev/null \
-    || [ ! -e "$here/node_modules/websocket-driver/package.json" ]; then
+    || [ ! -e "$here/node_modules/websocket-driver/package.json" ] \
+    || [ ! -e "$here/node_modules/ws/package.json" ]; then
     echo "run.sh: peers missing: run tests/interop/install-peers.sh first" >&2
     exit 1
 fi
@@ -170,6 +228,11 @@ fi
 if start_server node_server node "$here/node_server.js" 0; then
     NODE_PORT="$PORT"; NODE_LOG="$SERVER_LOG"
     echo "node_server.js on port $NODE_PORT"
+fi
+WS_PORT="" WS_LOG=""
+if start_server ws_server node "$here/ws_server.js" 0; then
+    WS_PORT="$PORT"; WS_LOG="$SERVER_LOG"
+    echo "ws_server.js on port $WS_PORT"
 fi
 
 with_perl_server() {
@@ -196,6 +259,14 @@ with_node_server "$name" expect_output "$name" $'connected\n< h\xc3\xa9llo\nclos
 name="peer: perl_client.pl --no-content-length -> node_server.js"
 with_node_server "$name" expect_output "$name" $'connected\n< hello\nclosed' \
     perl "$here/perl_client.pl" --no-content-length 127.0.0.1 "$NODE_PORT" /echo "$ORIGIN" hello
+
+name="peer: ws_client.js --protocol sample -> ws_server.js"
+if [ -z "$WS_PORT" ]; then fail "$name" "ws_server.js did not start"; else
+    SERVER_LOG="$WS_LOG" expect_output "$name" \
+        $'connected protocol=sample\n< hello\n< binary 00ff10\n< h\xc3\xa9llo\nclosed' \
+        node "$here/ws_client.js" --protocol other --protocol sample "ws://127.0.0.1:$WS_PORT/echo" \
+        "$ORIGIN" hello --binary 00ff10 $'h\xc3\xa9llo'
+fi
 
 echo "== our echo_server against perl_client.pl"
 case_server_plain() {
@@ -268,6 +339,73 @@ case_client_tokio() {
 }
 run_with_example client "client -> echo_server" case_client_ours
 run_with_example tokio_echo_server "client -> tokio_echo_server" case_client_tokio
+
+echo "== both one-port servers: hixie-76 (Perl), RFC 6455 (ws), HTTP, command line"
+# suite_one_port EXAMPLE CASE : one server with --protocol sample serves every
+# client kind; then its command line.
+suite_one_port() {
+    local example="$1" name="$2" bin="$EXAMPLES_DIR/$1"
+    start_server "${example}_one_port" "$bin" --listen 127.0.0.1:0 --protocol sample \
+        || { fail "$name" "$example did not start"; return 0; }
+    local port="$PORT"
+    expect_output "perl_client.pl -> $example" $'connected\n< hello\nclosed' \
+        perl "$here/perl_client.pl" 127.0.0.1 "$port" /echo "$ORIGIN" hello
+    expect_output "perl_client.pl --no-content-length -> $example" \
+        $'connected\n< h\xc3\xa9llo \xe2\x9c\x93\nclosed' \
+        perl "$here/perl_client.pl" --no-content-length 127.0.0.1 "$port" /echo "$ORIGIN" \
+        $'h\xc3\xa9llo \xe2\x9c\x93'
+    expect_output "perl_client.pl --protocol sample -> $example" \
+        $'connected protocol=sample\n< hello\nclosed' \
+        perl "$here/perl_client.pl" --protocol sample 127.0.0.1 "$port" /echo "$ORIGIN" hello
+    expect_output "ws_client.js --protocol sample -> $example (RFC 6455)" \
+        $'connected protocol=sample\n< hello\n< binary 00ff10\n< h\xc3\xa9llo \xe2\x9c\x93\nclosed' \
+        node "$here/ws_client.js" --protocol sample "ws://127.0.0.1:$port/echo" "$ORIGIN" \
+        hello --binary 00ff10 $'h\xc3\xa9llo \xe2\x9c\x93'
+    expect_output "ws_client.js --protocol other --protocol sample -> $example (RFC 6455)" \
+        $'connected protocol=sample\n< one\nclosed' \
+        node "$here/ws_client.js" --protocol other --protocol sample "ws://127.0.0.1:$port/" \
+        "$ORIGIN" one
+    expect_output "ws_client.js, no subprotocol -> $example (RFC 6455)" \
+        $'connected\n< plain\nclosed' \
+        node "$here/ws_client.js" "ws://127.0.0.1:$port/echo" "$ORIGIN" plain
+    expect_refusal "ws_client.js --protocol other -> $example refused (RFC 6455)" \
+        node "$here/ws_client.js" --protocol other "ws://127.0.0.1:$port/echo" "$ORIGIN" x
+    expect_http "GET / -> $example: the page" 200 'new WebSocket' "http://127.0.0.1:$port/"
+    expect_http "GET /?send=hello -> $example: the page" 200 'new WebSocket' \
+        "http://127.0.0.1:$port/?send=hello"
+    expect_http "GET /nope -> $example: 404" 404 'not found' "http://127.0.0.1:$port/nope"
+    # The server still serves WebSockets after the HTTP requests.
+    expect_output "perl_client.pl -> $example after HTTP" $'connected\n< again\nclosed' \
+        perl "$here/perl_client.pl" 127.0.0.1 "$port" /echo "$ORIGIN" again
+
+    expect_exit "$example --help: usage on stdout, exit 0" 0 "^usage: $example " "" \
+        "$bin" --help
+    expect_exit "$example --bogus: a message on stderr, exit 2" 2 "" 'unknown argument "--bogus"' \
+        "$bin" --bogus
+    expect_exit "$example --listen without a value: exit 2" 2 "" '--listen needs ADDR:PORT' \
+        "$bin" --listen
+    expect_exit "$example --listen on an address in use: exit 1" 1 "" \
+        "^cannot listen on 127\.0\.0\.1:$port: " "$bin" --listen "127.0.0.1:$port"
+}
+case_one_port_blocking() { suite_one_port echo_server "$1"; }
+case_one_port_tokio() { suite_one_port tokio_echo_server "$1"; }
+run_with_example echo_server "echo_server: one port" case_one_port_blocking
+run_with_example tokio_echo_server "tokio_echo_server: one port" case_one_port_tokio
+
+echo "== the client example's command line"
+case_client_cli() {
+    local name="$1" port
+    expect_exit "client --help: usage on stdout, exit 0" 0 '^usage: client ' "" "$CLIENT" --help
+    expect_exit "client --bogus: a message on stderr, exit 2" 2 "" 'unknown argument "--bogus"' \
+        "$CLIENT" "ws://127.0.0.1:1/" --origin "$ORIGIN" --bogus
+    expect_exit "client without --origin: exit 2" 2 "" '--origin ORIGIN is required' \
+        "$CLIENT" "ws://127.0.0.1:1/"
+    port="$(free_port)"
+    expect_exit "client -> a port nothing listens on: exit 1" 1 "" \
+        "^cannot connect to 127\.0\.0\.1:$port: " \
+        "$CLIENT" "ws://127.0.0.1:$port/" --origin "$ORIGIN" --send hello
+}
+run_with_example client "client: command line" case_client_cli
 
 echo "== hixie-75, opt-in on both sides"
 # hixie-75 has no closing handshake: our client closes TCP after its echoes,
