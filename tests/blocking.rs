@@ -40,7 +40,7 @@ fn server<T: Send + 'static>(
 }
 
 /// Accepts one connection with `config`, accepting any request without a subprotocol.
-fn accept_plain(listener: &TcpListener, config: &AcceptConfig) -> WebSocket<TcpStream> {
+fn accept_plain(listener: &TcpListener, config: AcceptConfig) -> WebSocket<TcpStream> {
     let stream = accept_one(listener);
     match accept_hdr(stream, config, |_: &hixie76::io::Request<'_>| {
         Decision::Accept(AcceptOptions::new())
@@ -85,7 +85,7 @@ fn echo_until_close(mut socket: WebSocket<TcpStream>) -> Vec<String> {
 fn messages_both_ways(hixie75: bool) {
     let config = accept_config(hixie75, 1 << 20);
     let (addr, server) = server(move |listener| {
-        let mut socket = accept_plain(&listener, &config);
+        let mut socket = accept_plain(&listener, config);
         let protocol = socket.protocol();
         // The server speaks first, then echoes.
         socket.send_text(MULTIBYTE).expect("greeting");
@@ -141,8 +141,8 @@ fn server_limit(hixie75: bool) {
     assert_eq!(AT_LIMIT.len(), LIMIT);
     let (addr, server) = server(move |listener| {
         // Two connections: the one that goes over the limit ends, the other goes on.
-        let mut first = accept_plain(&listener, &config);
-        let mut second = accept_plain(&listener, &config);
+        let mut first = accept_plain(&listener, config);
+        let mut second = accept_plain(&listener, config);
         let at_limit = first.read();
         let over = first.read();
         drop(first);
@@ -201,7 +201,7 @@ fn hixie75_server_takes_a_message_at_the_limit_and_ends_one_byte_over() {
 fn client_limit(hixie75: bool) {
     let config = accept_config(hixie75, 1 << 20);
     let (addr, server) = server(move |listener| {
-        let mut socket = accept_plain(&listener, &config);
+        let mut socket = accept_plain(&listener, config);
         socket.send_text(AT_LIMIT).expect("at the limit");
         socket
             .send_text(&format!("{AT_LIMIT}x"))
@@ -271,7 +271,7 @@ fn hixie76_close_started_by_the_client() {
         let stream = accept_one(&listener);
         let (stream, writes) = Recording::new(stream);
         let Ok(Accepted::WebSocket(mut socket)) =
-            accept_hdr(stream, &config, |_| Decision::Accept(AcceptOptions::new()))
+            accept_hdr(stream, config, |_| Decision::Accept(AcceptOptions::new()))
         else {
             panic!("accept failed");
         };
@@ -303,7 +303,7 @@ fn hixie76_close_started_by_the_client() {
 fn hixie76_close_started_by_the_server() {
     let config = accept_config(false, 1 << 20);
     let (addr, server) = server(move |listener| {
-        let mut socket = accept_plain(&listener, &config);
+        let mut socket = accept_plain(&listener, config);
         socket.close().expect("close");
         let closed_early = socket.is_closed();
         let close = socket.read().expect("the client's answer");
@@ -325,7 +325,7 @@ fn hixie76_close_started_by_the_server() {
 fn hixie75_close_by_the_client_sends_nothing_and_the_stream_end_is_the_close() {
     let config = accept_config(true, 1 << 20);
     let (addr, server) = server(move |listener| {
-        let mut socket = accept_plain(&listener, &config);
+        let mut socket = accept_plain(&listener, config);
         let first = socket.read();
         let close = socket.read();
         (first, close)
@@ -356,7 +356,7 @@ fn hixie75_close_by_the_server_sends_nothing_and_the_stream_end_is_the_close() {
         let stream = accept_one(&listener);
         let (stream, writes) = Recording::new(stream);
         let Ok(Accepted::WebSocket(mut socket)) =
-            accept_hdr(stream, &config, |_| Decision::Accept(AcceptOptions::new()))
+            accept_hdr(stream, config, |_| Decision::Accept(AcceptOptions::new()))
         else {
             panic!("accept failed");
         };
@@ -387,7 +387,7 @@ fn subprotocol_agreed(hixie75: bool) {
     let (addr, server) = server(move |listener| {
         let stream = accept_one(&listener);
         let mut offered = Vec::new();
-        let accepted = accept_hdr(stream, &config, |request: &hixie76::io::Request<'_>| {
+        let accepted = accept_hdr(stream, config, |request: &hixie76::io::Request<'_>| {
             offered = request.protocols().map(String::from).collect();
             Decision::Accept(AcceptOptions::new().with_protocol("chat"))
         });
@@ -432,7 +432,7 @@ fn rejected_with_403(hixie75: bool) {
     let config = accept_config(hixie75, 1 << 20);
     let (addr, server) = server(move |listener| {
         let stream = accept_one(&listener);
-        accept_hdr(stream, &config, |_| Decision::Reject(StatusCode::Forbidden)).map(|_| ())
+        accept_hdr(stream, config, |_| Decision::Reject(StatusCode::Forbidden)).map(|_| ())
     });
     let client = connect(dial(&addr), &ws_url(&addr, "/"), &connect_config(hixie75));
     let refused = server.join().expect("server thread");
@@ -465,7 +465,7 @@ fn rejection_is_the_exact_403_response_then_the_end() {
     let config = accept_config(false, 1 << 20);
     let (addr, server) = server(move |listener| {
         let stream = accept_one(&listener);
-        accept_hdr(stream, &config, |_| Decision::Reject(StatusCode::Forbidden)).map(|_| ())
+        accept_hdr(stream, config, |_| Decision::Reject(StatusCode::Forbidden)).map(|_| ())
     });
     let mut peer = dial(&addr);
     peer.write_all(&draft_request()).expect("request");
@@ -486,7 +486,7 @@ fn a_frame_glued_to_key3_is_the_first_message() {
     let config = accept_config(false, 1 << 20);
     let (addr, server) = server(move |listener| {
         let stream = accept_one(&listener);
-        let accepted = accept_hdr(stream, &config, |request: &hixie76::io::Request<'_>| {
+        let accepted = accept_hdr(stream, config, |request: &hixie76::io::Request<'_>| {
             assert_eq!(request.resource(), "/demo");
             Decision::Accept(AcceptOptions::new().with_protocol("sample"))
         });
@@ -549,7 +549,7 @@ fn a_frame_glued_to_the_answer_is_the_first_message() {
 fn hixie75_a_frame_glued_to_the_request_is_the_first_message() {
     let config = accept_config(true, 1 << 20);
     let (addr, server) = server(move |listener| {
-        let mut socket = accept_plain(&listener, &config);
+        let mut socket = accept_plain(&listener, config);
         (socket.protocol(), socket.read())
     });
     let mut peer = dial(&addr);
@@ -591,7 +591,7 @@ fn every_frame_goes_to_the_transport_in_one_write() {
         let stream = accept_one(&listener);
         let (stream, writes) = Recording::new(stream);
         let Ok(Accepted::WebSocket(mut socket)) =
-            accept_hdr(stream, &config, |_| Decision::Accept(AcceptOptions::new()))
+            accept_hdr(stream, config, |_| Decision::Accept(AcceptOptions::new()))
         else {
             panic!("accept failed");
         };
@@ -648,7 +648,7 @@ fn draft_head_with(from: &str, to: &str) -> Vec<u8> {
 fn refused(config: AcceptConfig, request: Vec<u8>) -> (Error, Vec<u8>) {
     let (addr, server) = server(move |listener| {
         let stream = accept_one(&listener);
-        match accept_hdr(stream, &config, |_| Decision::Accept(AcceptOptions::new())) {
+        match accept_hdr(stream, config, |_| Decision::Accept(AcceptOptions::new())) {
             Ok(_) => panic!("a bad request was accepted"),
             Err(error) => error,
         }
@@ -710,7 +710,7 @@ fn bad_requests_get_their_status_and_the_connection_ends() {
 fn a_stream_that_ends_mid_handshake_is_an_io_error() {
     let (addr, server) = server(move |listener| {
         let stream = accept_one(&listener);
-        accept_hdr(stream, &AcceptConfig::new(), |_| {
+        accept_hdr(stream, AcceptConfig::new(), |_| {
             Decision::Accept(AcceptOptions::new())
         })
         .map(|_| ())
@@ -731,7 +731,7 @@ fn a_stream_that_ends_mid_handshake_is_an_io_error() {
 fn sending_binary_on_a_hixie_socket_is_refused() {
     let config = accept_config(false, 1 << 20);
     let (addr, server) = server(move |listener| {
-        let mut socket = accept_plain(&listener, &config);
+        let mut socket = accept_plain(&listener, config);
         let refused = socket.send(Message::Binary(vec![1, 2, 3]));
         let next = socket.read();
         (refused, next)
@@ -791,7 +791,7 @@ fn the_101_head_goes_out_before_key3_is_read() {
 fn a_client_sending_content_length_is_served() {
     let config = accept_config(false, 1 << 20);
     let (addr, server) = server(move |listener| {
-        let mut socket = accept_plain(&listener, &config);
+        let mut socket = accept_plain(&listener, config);
         socket.read()
     });
     let (stream, writes) = Recording::new(dial(&addr));
@@ -811,7 +811,7 @@ fn a_request_and_an_answer_that_arrive_a_byte_at_a_time() {
     let config = accept_config(false, 1 << 20);
     let (addr, first) = server(move |listener| {
         let stream = accept_one(&listener);
-        let accepted = accept_hdr(stream, &config, |_| {
+        let accepted = accept_hdr(stream, config, |_| {
             Decision::Accept(AcceptOptions::new().with_protocol("sample"))
         });
         let Ok(Accepted::WebSocket(mut socket)) = accepted else {
@@ -855,7 +855,7 @@ fn an_answer_larger_than_the_first_guess_is_written_whole() {
     let value = cookie.clone();
     let (addr, server) = server(move |listener| {
         let stream = accept_one(&listener);
-        let accepted = accept_hdr(stream, &AcceptConfig::new(), |_| {
+        let accepted = accept_hdr(stream, AcceptConfig::new(), |_| {
             Decision::Accept(
                 AcceptOptions::new()
                     .with_protocol("sample")
@@ -909,7 +909,7 @@ fn options_the_core_cannot_use_fail_without_a_101() {
     for (name, options, expected) in cases {
         let (addr, server) = server(move |listener| {
             let stream = accept_one(&listener);
-            match accept_hdr(stream, &AcceptConfig::new(), |_| Decision::Accept(options)) {
+            match accept_hdr(stream, AcceptConfig::new(), |_| Decision::Accept(options)) {
                 Ok(_) => panic!("accepted"),
                 Err(error) => error,
             }
@@ -934,7 +934,7 @@ fn options_the_core_cannot_use_fail_without_a_101() {
 fn accept_hdr_hands_back_an_rfc6455_request_untouched() {
     let (addr, server) = server(move |listener| {
         let stream = accept_one(&listener);
-        match accept_hdr(stream, &AcceptConfig::new(), |_| {
+        match accept_hdr(stream, AcceptConfig::new(), |_| {
             Decision::Accept(AcceptOptions::new())
         }) {
             Ok(Accepted::Unanswered(request)) => (

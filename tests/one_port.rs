@@ -114,7 +114,7 @@ impl Server {
                     let stream = accept_one(&listener);
                     let report = report.clone();
                     thread::spawn(move || {
-                        let _ = report.send(serve_blocking(stream, &config));
+                        let _ = report.send(serve_blocking(stream, config));
                     });
                 });
             }
@@ -132,7 +132,7 @@ impl Server {
                             let (stream, _) = listener.accept().await.expect("accept");
                             let report = report.clone();
                             tokio::spawn(async move {
-                                let _ = report.send(serve_tokio(stream, &config).await);
+                                let _ = report.send(serve_tokio(stream, config).await);
                             });
                         }
                     });
@@ -150,7 +150,7 @@ impl Server {
     }
 }
 
-fn serve_blocking(stream: TcpStream, config: &AcceptConfig) -> Served {
+fn serve_blocking(stream: TcpStream, config: AcceptConfig) -> Served {
     let mut seen = Seen::default();
     let accepted =
         hixie76::blocking::accept_any(stream, config, |request| decide(request, &mut seen));
@@ -205,7 +205,7 @@ fn echo_blocking(mut socket: AnyWebSocket<TcpStream>, seen: Seen) -> Served {
     }
 }
 
-async fn serve_tokio(stream: tokio::net::TcpStream, config: &AcceptConfig) -> Served {
+async fn serve_tokio(stream: tokio::net::TcpStream, config: AcceptConfig) -> Served {
     use tokio::io::AsyncWriteExt;
     let mut seen = Seen::default();
     let accepted =
@@ -524,7 +524,7 @@ fn tokio_read_any_request_decides_an_rfc6455_request_later() {
         listener.set_nonblocking(true).expect("non-blocking");
         let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
         let (stream, _) = listener.accept().await.expect("accept");
-        let incoming = hixie76::tokio::read_any_request(stream, &AcceptConfig::new())
+        let incoming = hixie76::tokio::read_any_request(stream, AcceptConfig::new())
             .await
             .expect("read_any_request");
         let hixie76::tokio::AnyIncoming::Request(pending) = incoming else {
@@ -926,7 +926,7 @@ fn the_idle_timeout_ends_a_silent_rfc6455_connection_too() {
         let config =
             AcceptConfig::new().with_idle_timeout(Some(std::time::Duration::from_millis(300)));
         let accepted =
-            hixie76::tokio::accept_any(stream, &config, |_| Decision::Accept(AcceptOptions::new()))
+            hixie76::tokio::accept_any(stream, config, |_| Decision::Accept(AcceptOptions::new()))
                 .await;
         let Ok(hixie76::tokio::AnyAccepted::WebSocket(mut socket)) = accepted else {
             panic!("accept failed");

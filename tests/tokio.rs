@@ -64,7 +64,7 @@ async fn listen_async() -> (TcpListener, String) {
 }
 
 /// Accepts the next connection with `config`, accepting any request without a subprotocol.
-async fn accept_plain(listener: &TcpListener, config: &AcceptConfig) -> WebSocketStream<TcpStream> {
+async fn accept_plain(listener: &TcpListener, config: AcceptConfig) -> WebSocketStream<TcpStream> {
     let (stream, _) = listener.accept().await.expect("accept");
     match accept_hdr(stream, config, |_| Decision::Accept(AcceptOptions::new())).await {
         Ok(Accepted::WebSocket(socket)) => socket,
@@ -110,7 +110,7 @@ fn echo_server(
     config: AcceptConfig,
 ) -> JoinHandle<(Protocol, Vec<String>, Option<String>)> {
     tokio::spawn(async move {
-        let mut socket = accept_plain(&listener, &config).await;
+        let mut socket = accept_plain(&listener, config).await;
         let protocol = socket.protocol();
         // Through the Sink, as tokio-tungstenite users would.
         socket
@@ -244,7 +244,7 @@ fn tokio_client_and_blocking_server(hixie75: bool) {
         let config = accept_config(hixie75, 1 << 20);
         let server = tokio::task::spawn_blocking(move || {
             let stream = accept_one(&listener);
-            let accepted = hixie76::blocking::accept_hdr(stream, &config, |_| {
+            let accepted = hixie76::blocking::accept_hdr(stream, config, |_| {
                 Decision::Accept(AcceptOptions::new())
             });
             let Ok(hixie76::blocking::Accepted::WebSocket(mut socket)) = accepted else {
@@ -296,7 +296,7 @@ fn hixie76_close_started_by_the_tokio_server() {
     run(async {
         let (listener, addr) = listen_async().await;
         let server = tokio::spawn(async move {
-            let mut socket = accept_plain(&listener, &accept_config(false, 1 << 20)).await;
+            let mut socket = accept_plain(&listener, accept_config(false, 1 << 20)).await;
             socket.close().await.expect("close");
             let closed_early = socket.is_closed();
             let answer = socket.read().await.map(|m| format!("{m:?}"));
@@ -331,7 +331,7 @@ fn hixie75_close_by_the_tokio_server_ends_the_stream() {
     run(async {
         let (listener, addr) = listen_async().await;
         let server = tokio::spawn(async move {
-            let mut socket = accept_plain(&listener, &accept_config(true, 1 << 20)).await;
+            let mut socket = accept_plain(&listener, accept_config(true, 1 << 20)).await;
             socket
                 .send(Message::Text("last".into()))
                 .await
@@ -362,7 +362,7 @@ fn tokio_server_limit(hixie75: bool) {
         let server = tokio::spawn(async move {
             let mut tasks = Vec::new();
             for _ in 0..2 {
-                let mut socket = accept_plain(&listener, &config).await;
+                let mut socket = accept_plain(&listener, config).await;
                 tasks.push(tokio::spawn(async move {
                     let mut seen = Vec::new();
                     loop {
@@ -450,7 +450,7 @@ fn tokio_client_takes_a_message_at_the_limit_and_ends_one_byte_over() {
     run(async {
         let (listener, addr) = listen_async().await;
         let server = tokio::spawn(async move {
-            let mut socket = accept_plain(&listener, &accept_config(false, 1 << 20)).await;
+            let mut socket = accept_plain(&listener, accept_config(false, 1 << 20)).await;
             socket
                 .send(Message::Text(AT_LIMIT.into()))
                 .await
@@ -498,7 +498,7 @@ fn subprotocol_agreed_and_403_seen_by_the_tokio_client(hixie75: bool) {
             let mut results = Vec::new();
             for _ in 0..2 {
                 let (stream, _) = listener.accept().await.expect("accept");
-                let accepted = accept_hdr(stream, &server_config, |request| {
+                let accepted = accept_hdr(stream, server_config, |request| {
                     assert_eq!(request.protocol(), expected_protocol(hixie75));
                     if request.protocols().any(|p| p == "chat") {
                         Decision::Accept(AcceptOptions::new().with_protocol("chat"))
@@ -562,7 +562,7 @@ fn two_step_read_request_then_decide_later() {
         let (seen_tx, seen_rx) = tokio::sync::oneshot::channel::<(String, Option<String>)>();
         let server = tokio::spawn(async move {
             let (stream, _) = listener.accept().await.expect("accept");
-            let Incoming::Request(pending) = read_request(stream, &AcceptConfig::new())
+            let Incoming::Request(pending) = read_request(stream, AcceptConfig::new())
                 .await
                 .expect("read_request")
             else {
@@ -624,7 +624,7 @@ fn two_step_reject_writes_the_status_and_ends() {
         let (listener, addr) = listen_async().await;
         let server = tokio::spawn(async move {
             let (stream, _) = listener.accept().await.expect("accept");
-            let Incoming::Request(pending) = read_request(stream, &AcceptConfig::new())
+            let Incoming::Request(pending) = read_request(stream, AcceptConfig::new())
                 .await
                 .expect("read_request")
             else {
@@ -647,7 +647,7 @@ fn read_request_hands_back_plain_http_with_its_bytes() {
         let (listener, addr) = listen_async().await;
         let server = tokio::spawn(async move {
             let (stream, _) = listener.accept().await.expect("accept");
-            let Incoming::Unanswered(mut request) = read_request(stream, &AcceptConfig::new())
+            let Incoming::Unanswered(mut request) = read_request(stream, AcceptConfig::new())
                 .await
                 .expect("read_request")
             else {
@@ -694,7 +694,7 @@ fn tokio_server_a_frame_glued_to_key3_is_the_first_message() {
         let (listener, addr) = listen_async().await;
         let server = tokio::spawn(async move {
             let (stream, _) = listener.accept().await.expect("accept");
-            let accepted = accept_hdr(stream, &AcceptConfig::new(), |_| {
+            let accepted = accept_hdr(stream, AcceptConfig::new(), |_| {
                 Decision::Accept(AcceptOptions::new().with_protocol("sample"))
             })
             .await;
@@ -764,7 +764,7 @@ fn tokio_bad_request_gets_its_status_and_the_connection_ends() {
         let (listener, addr) = listen_async().await;
         let server = tokio::spawn(async move {
             let (stream, _) = listener.accept().await.expect("accept");
-            accept_hdr(stream, &AcceptConfig::new(), |_| {
+            accept_hdr(stream, AcceptConfig::new(), |_| {
                 Decision::Accept(AcceptOptions::new())
             })
             .await
@@ -796,7 +796,7 @@ fn deadline_server(listener: TcpListener) -> JoinHandle<Result<(), Error>> {
             Some(protocol) => Decision::Accept(AcceptOptions::new().with_protocol(protocol)),
             None => Decision::Accept(AcceptOptions::new()),
         };
-        accept_hdr(stream, &config, decide).await.map(|_| ())
+        accept_hdr(stream, config, decide).await.map(|_| ())
     })
 }
 
@@ -880,7 +880,7 @@ fn the_idle_timeout_ends_a_silent_connection() {
             let (stream, _) = listener.accept().await.expect("accept");
             let config = AcceptConfig::new().with_idle_timeout(Some(SHORT));
             let accepted =
-                accept_hdr(stream, &config, |_| Decision::Accept(AcceptOptions::new())).await;
+                accept_hdr(stream, config, |_| Decision::Accept(AcceptOptions::new())).await;
             let Ok(Accepted::WebSocket(mut socket)) = accepted else {
                 panic!("accept failed");
             };
@@ -968,7 +968,7 @@ fn tokio_every_frame_goes_to_the_transport_in_one_write() {
                 inner: server_end,
                 writes: writes.clone(),
             };
-            let accepted = accept_hdr(stream, &AcceptConfig::new(), |_| {
+            let accepted = accept_hdr(stream, AcceptConfig::new(), |_| {
                 Decision::Accept(AcceptOptions::new())
             })
             .await;
@@ -1047,7 +1047,7 @@ fn what_the_server_sends_does_not_keep_a_silent_peer_alive() {
             let (stream, _) = listener.accept().await.expect("accept");
             let config = AcceptConfig::new().with_idle_timeout(Some(SHORT));
             let accepted =
-                accept_hdr(stream, &config, |_| Decision::Accept(AcceptOptions::new())).await;
+                accept_hdr(stream, config, |_| Decision::Accept(AcceptOptions::new())).await;
             let Ok(Accepted::WebSocket(socket)) = accepted else {
                 panic!("accept failed");
             };
