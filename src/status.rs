@@ -18,6 +18,9 @@ pub enum StatusCode {
     /// 426: a WebSocket version this server does not speak; the response names version 13
     /// (RFC 6455), which a one-port server hands to an RFC 6455 implementation.
     UpgradeRequired,
+    /// 500: the server could not answer (for example, the options its application chose cannot
+    /// be used).
+    InternalServerError,
     /// 502: a gateway could not reach the server behind it.
     BadGateway,
     /// 503: the server cannot take the connection now.
@@ -35,6 +38,7 @@ impl StatusCode {
             StatusCode::MethodNotAllowed => 405,
             StatusCode::RequestHeaderFieldsTooLarge => 431,
             StatusCode::UpgradeRequired => 426,
+            StatusCode::InternalServerError => 500,
             StatusCode::BadGateway => 502,
             StatusCode::ServiceUnavailable => 503,
         }
@@ -50,6 +54,7 @@ impl StatusCode {
             StatusCode::MethodNotAllowed => "Method Not Allowed",
             StatusCode::RequestHeaderFieldsTooLarge => "Request Header Fields Too Large",
             StatusCode::UpgradeRequired => "Upgrade Required",
+            StatusCode::InternalServerError => "Internal Server Error",
             StatusCode::BadGateway => "Bad Gateway",
             StatusCode::ServiceUnavailable => "Service Unavailable",
         }

@@ -847,7 +847,6 @@ Sec-WebSocket-Version: 13\r\n\r\n";
 // What RFC 6455 connections should share with hixie ones
 
 #[test]
-#[ignore = "bug: a malformed RFC 6455 request is dropped without a response (src/blocking/any.rs, src/tokio/any.rs)"]
 fn bad_rfc6455_requests_get_an_http_error_like_bad_hixie_requests() {
     // RFC 6455 section 4.2.1: a server that finds the client's handshake malformed MUST
     // answer with an HTTP error (such as 400) — as a bad hixie-76 request gets its 4xx here.
@@ -899,7 +898,6 @@ Connection: Upgrade\r\n{key}Sec-WebSocket-Version: 13\r\n\r\n"
 }
 
 #[test]
-#[ignore = "bug: tokio::accept_any gives RFC 6455 connections no idle time-out (src/tokio/any.rs)"]
 fn the_idle_timeout_ends_a_silent_rfc6455_connection_too() {
     // AcceptConfig::with_idle_timeout holds for every connection a one-port server accepts.
     let (listener, addr) = listen();

@@ -102,9 +102,12 @@ where
         ..
     } = accepting.into_unanswered(version, stream);
     let head = bytes[..head_len].to_vec();
-    if !rfc6455::is_version_13(&head) {
-        stream.write_all(crate::server::error_response(StatusCode::UpgradeRequired))?;
-        return Err(Error::UnsupportedVersion);
+    if let Err(status) = rfc6455::check(&head) {
+        stream.write_all(crate::server::error_response(status))?;
+        return Err(match status {
+            StatusCode::UpgradeRequired => Error::UnsupportedVersion,
+            status => status.into(),
+        });
     }
     let refused = Mutex::new(None);
     let subprotocol = Mutex::new(None);

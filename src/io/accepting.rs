@@ -114,7 +114,7 @@ impl Accepting {
     ///
     /// [`Error::Rejected`] after a rejection (the refusal is queued: write it, then drop the
     /// connection); the core's caller errors when the options cannot be used (a subprotocol
-    /// not offered, none chosen from an offer, a field that cannot be sent).
+    /// not offered, none chosen from an offer, a field that cannot be sent), with a 500 queued.
     pub(crate) fn decide(&mut self, decision: Decision) -> Result<(), Error> {
         let Some(pending) = self.handshake.pending() else {
             return Err(crate::Error::InvalidState.into());
@@ -155,7 +155,11 @@ impl Accepting {
                 Ok(())
             }
             Err(error) => {
+                // The application's options cannot be used and the decision is final: the
+                // client gets a 500 rather than a connection that waits for nothing.
                 self.out.truncate(start);
+                self.out
+                    .extend_from_slice(error_response(crate::StatusCode::InternalServerError));
                 Err(error.into())
             }
         }

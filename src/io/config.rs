@@ -50,8 +50,9 @@ impl AcceptConfig {
         Self::DEFAULT
     }
 
-    /// The core's configuration: head limits, frame limits and UTF-8 policy (also applied to
-    /// RFC 6455 messages on a one-port server), hixie-75.
+    /// The core's configuration: head limits, frame limits and UTF-8 policy, hixie-75. On a
+    /// one-port server the message limit applies to RFC 6455 messages and frames too; the
+    /// UTF-8 policy does not (RFC 6455 section 8.1 fails a connection on invalid UTF-8).
     #[must_use]
     pub const fn with_server(mut self, server: ServerConfig) -> Self {
         self.server = server;

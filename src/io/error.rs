@@ -32,8 +32,10 @@ pub enum Error {
     HandshakeTimeout,
     /// The peer sent nothing within the idle time-out.
     IdleTimeout,
-    /// The request was refused with this status: by the application's decision (server), or
-    /// by the server (client: the status it answered).
+    /// A server refused the request with this status: the application's decision, options it
+    /// gave that could not be used (500), or an RFC 6455 request tungstenite could not answer
+    /// (4xx). A client sees a refusal as [`Error::Protocol`] with
+    /// [`UnexpectedStatus`](crate::Error::UnexpectedStatus).
     Rejected(u16),
     /// The request asks for a WebSocket version neither this crate nor its RFC 6455 side
     /// speaks; a server answered it with `426 Upgrade Required`.

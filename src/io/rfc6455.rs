@@ -9,6 +9,7 @@ use tungstenite::protocol::WebSocketConfig;
 
 use super::{AcceptConfig, Decision, Error, Message, Request};
 use crate::server::Handover;
+use crate::StatusCode;
 
 /// tungstenite's configuration for a one-port server's RFC 6455 connections: the frame
 /// configuration's message limit for messages and frames alike, and small buffers, written at
@@ -102,9 +103,39 @@ pub(crate) fn to_rfc6455(message: Message) -> tungstenite::Message {
     }
 }
 
-/// Whether an RFC 6455 request asks for the version tungstenite speaks, 13.
-pub(crate) fn is_version_13(head: &[u8]) -> bool {
-    Handover::new(head).field("sec-websocket-version") == Some(b"13")
+/// Judges what tungstenite would refuse without a word: a request for another version gets 426
+/// naming 13; a malformed one (RFC 6455 section 4.2.1: a method other than GET, no HTTP/1.1,
+/// no `Host`, no `websocket` upgrade, no `Connection: Upgrade`, no `Sec-WebSocket-Key`) gets
+/// its 4xx as a bad hixie request does. `Ok` hands the request to tungstenite.
+pub(crate) fn check(head: &[u8]) -> Result<(), StatusCode> {
+    let request = Handover::new(head);
+    let has_token = |name: &str, token: &str| {
+        request
+            .fields()
+            .filter(|(field, _)| field.eq_ignore_ascii_case(name))
+            .flat_map(|(_, value)| value.split(|&b| b == b','))
+            .any(|item| item.trim_ascii().eq_ignore_ascii_case(token.as_bytes()))
+    };
+    if request.field("sec-websocket-version") != Some(b"13") {
+        return Err(StatusCode::UpgradeRequired);
+    }
+    if request.method() != "GET" {
+        return Err(StatusCode::MethodNotAllowed);
+    }
+    let http11 = head
+        .split(|&b| b == b'\r')
+        .next()
+        .is_some_and(|line| line.ends_with(b" HTTP/1.1"));
+    let well_formed = http11
+        && request.field("host").is_some()
+        && request.field("sec-websocket-key").is_some()
+        && has_token("upgrade", "websocket")
+        && has_token("connection", "upgrade");
+    if well_formed {
+        Ok(())
+    } else {
+        Err(StatusCode::BadRequest)
+    }
 }
 
 /// Keeps `value` for after tungstenite's handshake (a mutex, so the handshake's future may move

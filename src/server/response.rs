@@ -239,6 +239,7 @@ pub const fn error_response(status: StatusCode) -> &'static [u8] {
             "426" "Upgrade Required" "Upgrade: websocket\r\nSec-WebSocket-Version: 13";
             "Upgrade, close"
         ),
+        StatusCode::InternalServerError => response!("500" "Internal Server Error"),
         StatusCode::BadGateway => response!("502" "Bad Gateway"),
         StatusCode::ServiceUnavailable => response!("503" "Service Unavailable"),
     }
@@ -258,6 +259,7 @@ mod tests {
             StatusCode::MethodNotAllowed,
             StatusCode::RequestHeaderFieldsTooLarge,
             StatusCode::UpgradeRequired,
+            StatusCode::InternalServerError,
             StatusCode::BadGateway,
             StatusCode::ServiceUnavailable,
         ] {

@@ -154,20 +154,27 @@ where
     };
     match unanswered.version() {
         None => Ok(AnyIncoming::Http(unanswered)),
-        Some(Version::Rfc6455) if rfc6455::is_version_13(unanswered.head()) => {
-            Ok(AnyIncoming::Request(AnyPendingRequest {
-                inner: PendingInner::Rfc6455 {
-                    request: unanswered,
-                    config,
-                    deadline,
-                },
-            }))
-        }
-        Some(_) => {
+        Some(version) => {
+            let judged = match version {
+                Version::Rfc6455 => rfc6455::check(unanswered.head()),
+                _ => Err(StatusCode::UpgradeRequired),
+            };
+            let Err(status) = judged else {
+                return Ok(AnyIncoming::Request(AnyPendingRequest {
+                    inner: PendingInner::Rfc6455 {
+                        request: unanswered,
+                        config,
+                        deadline,
+                    },
+                }));
+            };
             let mut stream = unanswered.stream;
-            let refusal = error_response(StatusCode::UpgradeRequired);
+            let refusal = error_response(status);
             within(deadline, async { Ok(stream.write_all(refusal).await?) }).await?;
-            Err(Error::UnsupportedVersion)
+            Err(match status {
+                StatusCode::UpgradeRequired => Error::UnsupportedVersion,
+                status => status.into(),
+            })
         }
     }
 }
