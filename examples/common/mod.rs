@@ -206,8 +206,12 @@ pub fn ended_line(how: Result<(), Error>) -> String {
     }
 }
 
-/// The log line for a refused handshake: the status sent, if any, and why.
+/// The log line for a refused handshake: the status sent, if any, and why. A connection that
+/// ended before its request was whole (a browser's preconnect, say) was refused nothing.
 pub fn refused_line(error: &Error) -> String {
+    if matches!(error, Error::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof) {
+        return "ended: closed before its request was whole".to_string();
+    }
     let status = match error {
         Error::Rejected(code) => Some(*code),
         Error::Protocol(error) => error.status().map(|status| status.code()),

@@ -92,7 +92,7 @@ page_case() {
     local name="$1" server_log="$2" url="$3" line="$4" n="$((passed + failed))"
     local out="$work/page$n.out" err="$work/page$n.err" profile="$work/profile$n" rc=0 pid
     local before
-    before="$(grep -c ' accepted Rfc6455$' "$server_log" || true)"
+    before="$(grep -c ' accepted .*protocol=rfc6455 ' "$server_log" || true)"
     mkdir -p "$profile"
     # Its own process group, so the browser and its child processes go with it.
     setsid timeout -k 5 "$((PAGE_TIMEOUT + 20))" \
@@ -109,7 +109,7 @@ page_case() {
         return 0
     fi
     # The page opens its socket with the browser's own WebSocket: RFC 6455.
-    if [ "$(grep -c ' accepted Rfc6455$' "$server_log" || true)" -le "$before" ]; then
+    if [ "$(grep -c ' accepted .*protocol=rfc6455 ' "$server_log" || true)" -le "$before" ]; then
         fail "$name" "the echo came back, but not over an RFC 6455 socket"
         printf '        server stderr:\n'; indent "$server_log"
         return 0
