@@ -75,7 +75,7 @@ impl<'a> ClientConfig<'a> {
         self
     }
 
-    /// Sends `Content-Length: 8` for key3. Off by default (rule R7): servers that expect it
+    /// Sends `Content-Length: 8` for key3. Off by default ([rule R7](crate::rules#r7)): servers that expect it
     /// are rare, and two common ones hang when they get it. Turn it on only for a server or
     /// proxy that needs it to pass key3 on.
     #[must_use]

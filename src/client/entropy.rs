@@ -1,4 +1,4 @@
-//! Where the client's randomness comes from: the caller (rule R1). The crate depends on no
+//! Where the client's randomness comes from: the caller ([rule R1](crate::rules#r1)). The crate depends on no
 //! random number generator; any source of 64-bit values plugs in.
 
 /// A source of random 64-bit values for the handshake keys.

@@ -107,7 +107,7 @@ pub(crate) struct KeyParts {
 
 impl RequestRecord {
     /// Reads one line of the head, the request line first; a malformed line is remembered for
-    /// [`RequestRecord::judge`], not reported now (rule R9: the version is decided first).
+    /// [`RequestRecord::judge`], not reported now ([rule R9](crate::rules#r9): the version is decided first).
     pub(crate) fn line(&mut self, head: &[u8], line: Span, first: bool) {
         let read = if first {
             self.request_line(head, line)

@@ -58,7 +58,7 @@
 //! ```
 //!
 //! A server that already parsed the head with another HTTP implementation (hyper, axum) uses
-//! [`key_part`](crate::key_part) and [`answer`](crate::answer) instead of this machine.
+//! [`key_part`](crate::key_part) and [`answer()`](crate::answer) instead of this machine.
 
 mod judge;
 mod request;

@@ -176,7 +176,7 @@ impl Emit for Head<'_> {
         sink.put(self.prefix);
         sink.put(b"WebSocket-Location: ");
         sink.put(self.scheme);
-        // The Location carries the host lowercased (rule R8).
+        // The Location is canonical: the host lowercased.
         sink.put_lowercase(self.host);
         sink.put(self.port);
         sink.put(self.resource);
