@@ -239,16 +239,31 @@ impl<S: AsyncRead + AsyncWrite + Unpin> PendingRequest<S> {
         )
         .await?;
         decided?;
-        let driving = Box::pin(drive(&mut self.stream, &mut self.accepting));
-        match within(self.deadline, driving).await? {
-            Stop::Open => Ok(WebSocketStream::new(
-                self.stream,
-                self.accepting.into_socket()?,
-                Timers::accepted(&self.config),
-                self.config.keepalive_frame(),
-            )),
-            Stop::Decide | Stop::Unanswered(_) => Err(crate::Error::InvalidState.into()),
-        }
+        // Boxed, as the stages of `accept_hdr` are: see there.
+        let opening = Box::pin(open_accepted(self.stream, self.accepting, &self.config));
+        within(self.deadline, opening).await
+    }
+}
+
+/// Ends a handshake whose 101 head was written: reads the rest of key3 from `stream` (after
+/// the bytes `accepting` was given), writes the answer and opens the socket, with the first
+/// frames read alongside key3. Also the end of a handshake whose head an HTTP server wrote.
+pub(crate) async fn open_accepted<S>(
+    mut stream: S,
+    mut accepting: Accepting,
+    config: &AcceptConfig,
+) -> Result<WebSocketStream<S>, Error>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    match drive(&mut stream, &mut accepting).await? {
+        Stop::Open => Ok(WebSocketStream::new(
+            stream,
+            accepting.into_socket()?,
+            Timers::accepted(config),
+            config.keepalive_frame(),
+        )),
+        Stop::Decide | Stop::Unanswered(_) => Err(crate::Error::InvalidState.into()),
     }
 }
 
@@ -306,7 +321,7 @@ async fn write_out<S: AsyncWrite + Unpin>(
 }
 
 /// Runs `future` until `deadline`, if there is one.
-async fn within<T>(
+pub(crate) async fn within<T>(
     deadline: Option<Instant>,
     future: impl Future<Output = Result<T, Error>>,
 ) -> Result<T, Error> {
