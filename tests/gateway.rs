@@ -5,7 +5,8 @@
 //!
 //! The gateway runs in this process: the example's file is compiled in as a module, so plain
 //! `cargo test` needs no binary built beforehand and the tests reach its configuration
-//! directly.
+//! directly. The `#[ignore]`d tests drive the built binary instead (`GATEWAY_BIN`): its
+//! command line and log lines, and Perl's client through it. `tests/gateway/run.sh` runs them.
 //!
 //! Time limits here only keep a broken gateway from hanging the run; nothing asserts timing.
 
@@ -13,9 +14,11 @@
 #[allow(dead_code)]
 mod gateway;
 
+use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -716,4 +719,229 @@ async fn a_slow_device_holds_the_backend_back() {
     }
     assert_eq!(backend.flooded.load(Ordering::SeqCst), FLOOD_COUNT);
     close(&mut socket).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The built binary (`GATEWAY_BIN`), run by tests/gateway/run.sh
+
+/// The gateway binary, killed and reaped when dropped; its stderr lines as they arrive.
+struct GatewayProcess {
+    child: Child,
+    addr: SocketAddr,
+    stderr: Arc<Mutex<Vec<String>>>,
+}
+
+fn gateway_bin() -> String {
+    std::env::var("GATEWAY_BIN").expect(
+        "GATEWAY_BIN names the built gateway example (tests/gateway/run.sh sets it: \
+         cargo build --release --example gateway)",
+    )
+}
+
+impl GatewayProcess {
+    fn start(args: &[&str]) -> GatewayProcess {
+        let mut child = Command::new(gateway_bin())
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the gateway");
+        let stdout = child.stdout.take().expect("its stdout");
+        let mut first = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut first)
+            .expect("its first line");
+        let addr = first
+            .strip_prefix("listening on ")
+            .and_then(|addr| addr.trim_end().parse().ok())
+            .unwrap_or_else(|| panic!("first stdout line {first:?}, not `listening on ADDR`"));
+        let stderr = Arc::new(Mutex::new(Vec::new()));
+        let lines = Arc::clone(&stderr);
+        let reader = BufReader::new(child.stderr.take().expect("its stderr"));
+        std::thread::spawn(move || {
+            for line in reader.lines().map_while(Result::ok) {
+                lines.lock().expect("the lines").push(line);
+            }
+        });
+        GatewayProcess {
+            child,
+            addr,
+            stderr,
+        }
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.stderr.lock().expect("the lines").clone()
+    }
+
+    /// Waits until `count` stderr lines contain `needle`; the lines.
+    async fn wait_for(&self, needle: &str, count: usize) -> Vec<String> {
+        for _ in 0..600 {
+            let lines = self.lines();
+            if lines.iter().filter(|line| line.contains(needle)).count() >= count {
+                return lines;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "fewer than {count} lines with {needle:?}:\n{}",
+            self.lines().join("\n")
+        );
+    }
+}
+
+impl Drop for GatewayProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs the gateway binary with `args` to its exit: the status and both outputs.
+fn run_to_exit(args: &[&str]) -> (Option<i32>, String, String) {
+    let output = Command::new(gateway_bin())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the gateway");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+#[ignore = "needs GATEWAY_BIN: tests/gateway/run.sh"]
+fn binary_command_line() {
+    let (code, stdout, _) = run_to_exit(&["--help"]);
+    assert_eq!(code, Some(0));
+    assert!(stdout.starts_with("usage: gateway"), "{stdout}");
+
+    let (code, _, stderr) = run_to_exit(&["--backend", "ws://127.0.0.1:9/", "--bogus"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("--bogus"), "{stderr}");
+    for (args, named) in [
+        (&["--listen", "127.0.0.1:0"][..], "--backend"),
+        (&["--backend", "wss://127.0.0.1:9/"][..], "wss://"),
+        (&["--backend", "http://127.0.0.1:9/"][..], "ws://"),
+        (
+            &["--backend", "ws://127.0.0.1:9/", "--binary", "hex"][..],
+            "--binary",
+        ),
+        (
+            &["--backend", "ws://127.0.0.1:9/", "--keepalive", "x"][..],
+            "--keepalive",
+        ),
+    ] {
+        let (code, _, stderr) = run_to_exit(args);
+        assert_eq!(code, Some(2), "{args:?}");
+        assert!(
+            stderr.lines().next().unwrap_or("").contains(named),
+            "{args:?}: {stderr}"
+        );
+    }
+
+    let running = GatewayProcess::start(&["--backend", "ws://127.0.0.1:9/"]);
+    let taken = running.addr.to_string();
+    let (code, _, stderr) = run_to_exit(&["--listen", &taken, "--backend", "ws://127.0.0.1:9/"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("cannot listen"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs GATEWAY_BIN: tests/gateway/run.sh"]
+async fn binary_relays_and_logs() {
+    let mut backend = Backend::start().await;
+    let url = backend.url();
+    let gateway = GatewayProcess::start(&["--backend", &url, "--keepalive", "30"]);
+    let addr = gateway.addr;
+
+    let mut socket = connect(addr, &["chat"]).await.expect("connected");
+    let client = socket.get_ref().local_addr().expect("our address");
+    send(&mut socket, "hello").await;
+    assert_eq!(read(&mut socket).await, text("echo:hello"));
+    close(&mut socket).await;
+    assert_eq!(backend.closed().await, Some(1000));
+    let lines = gateway.wait_for("ended:", 1).await;
+    let expected = [
+        format!("{client} accepted path=/device protocol=hixie-76 backend=101 subprotocol=chat"),
+        format!("{client} ended: closed by the client"),
+    ];
+    assert_eq!(lines, expected, "the log");
+
+    let mut socket = connect(addr, &[]).await.expect("connected");
+    let client = socket.get_ref().local_addr().expect("our address");
+    send(&mut socket, "binary").await;
+    assert_eq!(read(&mut socket).await, text("echo:binary"));
+    send(&mut socket, "close").await;
+    assert_eq!(read(&mut socket).await, text("bye"));
+    assert_eq!(read(&mut socket).await, Some(Message::Close));
+    let lines = gateway.wait_for("ended:", 2).await;
+    let expected = [
+        format!("{client} accepted path=/device protocol=hixie-76 backend=101 subprotocol=-"),
+        format!("{client} dropped a binary message from the backend (6 bytes)"),
+        format!("{client} ended: closed by the backend (1000)"),
+    ];
+    assert_eq!(lines[2..], expected, "the log");
+
+    // A backend that is down.
+    let (_socket, down) = down_backend();
+    let url = format!("ws://{down}/app");
+    let gateway = GatewayProcess::start(&["--backend", &url]);
+    let stream = TcpStream::connect(gateway.addr).await.expect("connect");
+    let client = stream.local_addr().expect("our address");
+    assert_eq!(
+        refusal(connect_over(stream, gateway.addr, client_config(&[])).await),
+        502
+    );
+    let lines = gateway.wait_for("refused", 1).await;
+    let expected = format!("{client} refused status=502 (backend failed: connection refused)");
+    assert_eq!(lines, [expected], "the log");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs GATEWAY_BIN and Protocol::WebSocket: tests/gateway/run.sh"]
+async fn binary_serves_perls_client() {
+    let backend = Backend::start().await;
+    let url = backend.url();
+    let gateway = GatewayProcess::start(&["--backend", &url, "--origin", ORIGIN]);
+    let port = gateway.addr.port().to_string();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/gateway/perl_client.pl");
+    let perl = |args: Vec<String>| {
+        tokio::task::spawn_blocking(move || {
+            let output = Command::new("perl")
+                .arg(script)
+                .args(args)
+                .stdin(Stdio::null())
+                .output()
+                .expect("run perl");
+            (
+                output.status.code(),
+                String::from_utf8_lossy(&output.stdout).into_owned(),
+                String::from_utf8_lossy(&output.stderr).into_owned(),
+            )
+        })
+    };
+    let args = |extra: &[&str], origin: &str| {
+        let mut args: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        for arg in ["127.0.0.1", &port, "/device", origin, "hello", "echo:hello"] {
+            args.push(arg.to_string());
+        }
+        args
+    };
+    let (code, stdout, stderr) = perl(args(&[], ORIGIN)).await.expect("perl");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout, "connected\n< echo:hello\nclosed\n");
+    let (code, stdout, stderr) = perl(args(&["--protocol", "chat"], ORIGIN))
+        .await
+        .expect("perl");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stdout, "connected protocol=chat\n< echo:hello\nclosed\n");
+    let (code, _, stderr) = perl(args(&[], "http://evil.example")).await.expect("perl");
+    assert_eq!(code, Some(1));
+    assert!(stderr.contains("status 403"), "{stderr}");
+    gateway.wait_for("ended: closed by the client", 2).await;
 }
