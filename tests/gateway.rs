@@ -6,7 +6,8 @@
 //! The gateway runs in this process: the example's file is compiled in as a module, so plain
 //! `cargo test` needs no binary built beforehand and the tests reach its configuration
 //! directly. The `#[ignore]`d tests drive the built binary instead (`GATEWAY_BIN`): its
-//! command line and log lines, and Perl's client through it. `tests/gateway/run.sh` runs them.
+//! command line and log lines, Perl's client through it, and 1,000 concurrent sessions with
+//! its memory. `tests/gateway/run.sh` and `tests/gateway/load.sh` run them.
 //!
 //! Time limits here only keep a broken gateway from hanging the run; nothing asserts timing.
 
@@ -722,7 +723,7 @@ async fn a_slow_device_holds_the_backend_back() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The built binary (`GATEWAY_BIN`), run by tests/gateway/run.sh
+// The built binary (`GATEWAY_BIN`), run by tests/gateway/run.sh and tests/gateway/load.sh
 
 /// The gateway binary, killed and reaped when dropped; its stderr lines as they arrive.
 struct GatewayProcess {
@@ -789,6 +790,20 @@ impl GatewayProcess {
             "fewer than {count} lines with {needle:?}:\n{}",
             self.lines().join("\n")
         );
+    }
+
+    /// `VmRSS` and `VmHWM` from /proc, in KiB.
+    fn memory(&self) -> (u64, u64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("/proc/PID/status");
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(name))
+                .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+                .unwrap_or_else(|| panic!("{name} in /proc/PID/status"))
+        };
+        (field("VmRSS:"), field("VmHWM:"))
     }
 }
 
@@ -944,4 +959,173 @@ async fn binary_serves_perls_client() {
     assert_eq!(code, Some(1));
     assert!(stderr.contains("status 403"), "{stderr}");
     gateway.wait_for("ended: closed by the client", 2).await;
+}
+
+/// Sessions through the binary, all open at once, each relaying messages both ways; the
+/// gateway's memory before, with all of them open, after relaying and after they closed.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs GATEWAY_BIN and a raised open-files limit: tests/gateway/load.sh"]
+async fn load_sessions() {
+    let count = |name: &str, default: usize| {
+        std::env::var(name).map_or(default, |value| value.parse().expect("a number"))
+    };
+    let sessions = count("GATEWAY_SESSIONS", 1000);
+    let messages = count("GATEWAY_MESSAGES", 10);
+    // This process holds a client and a backend socket per session.
+    let limit = open_files_limit();
+    assert!(
+        limit > 2 * sessions as u64 + 64,
+        "the open-files limit {limit} is too low for {sessions} sessions: raise it (ulimit -n)"
+    );
+
+    let mut backend = Backend::start().await;
+    let url = backend.url();
+    let gateway = GatewayProcess::start(&["--backend", &url, "--handshake-timeout", "60"]);
+    let addr = gateway.addr;
+    let before = gateway.memory();
+    let started = std::time::Instant::now();
+
+    let opened = Arc::new(tokio::sync::Barrier::new(sessions + 1));
+    let relayed = Arc::new(tokio::sync::Barrier::new(sessions + 1));
+    // Handshakes a few at a time, so no listen queue overflows; sessions then stay open.
+    let handshakes = Arc::new(tokio::sync::Semaphore::new(64));
+    let errors = Arc::new(Mutex::new(Vec::new()));
+    let mut tasks = Vec::new();
+    for session in 0..sessions {
+        let (opened, relayed) = (Arc::clone(&opened), Arc::clone(&relayed));
+        let (handshakes, errors) = (Arc::clone(&handshakes), Arc::clone(&errors));
+        tasks.push(tokio::spawn(async move {
+            let permit = handshakes.acquire_owned().await.expect("the semaphore");
+            let socket = connect(addr, &[]).await;
+            drop(permit);
+            let failed = |what: String| errors.lock().expect("errors").push(what);
+            opened.wait().await;
+            let mut socket = match socket {
+                Ok(socket) => Some(socket),
+                Err(error) => {
+                    failed(format!("session {session}: handshake: {error}"));
+                    None
+                }
+            };
+            if let Some(ws) = &mut socket {
+                if let Err(error) = exchange(ws, session, messages).await {
+                    failed(format!("session {session}: {error}"));
+                }
+            }
+            relayed.wait().await;
+            if let Some(ws) = &mut socket {
+                let closed = timeout(GUARD, async {
+                    ws.close().await.map_err(|error| error.to_string())?;
+                    match ws.read().await {
+                        Some(Ok(Message::Close)) => Ok(()),
+                        other => Err(format!("{other:?} instead of the close")),
+                    }
+                });
+                match closed.await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(error)) => failed(format!("session {session}: close: {error}")),
+                    Err(_) => failed(format!("session {session}: close: timed out")),
+                }
+            }
+        }));
+    }
+    let run = async {
+        opened.wait().await;
+        let open = gateway.memory();
+        relayed.wait().await;
+        let after_relay = gateway.memory();
+        for task in tasks {
+            task.await.expect("a session");
+        }
+        (open, after_relay)
+    };
+    let (open, after_relay) = timeout(Duration::from_secs(300), run)
+        .await
+        .expect("the sessions end within 5 minutes");
+    let lines = gateway.wait_for("ended:", sessions).await;
+    let elapsed = started.elapsed();
+    let after = gateway.memory();
+    let errors = errors.lock().expect("errors").clone();
+    let closed_by_client = lines
+        .iter()
+        .filter(|line| line.ends_with(" ended: closed by the client"))
+        .count();
+    let accepted = lines
+        .iter()
+        .filter(|line| line.contains(" accepted "))
+        .count();
+    let mut backend_closes = 0;
+    while let Ok(event) = backend.events.try_recv() {
+        if event == Event::Closed(Some(1000)) {
+            backend_closes += 1;
+        }
+    }
+
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    println!(
+        "gateway load: {sessions} concurrent sessions, {messages} messages each way per session \
+         ({} relayed), errors={}, elapsed {:.1} s",
+        2 * sessions * messages,
+        errors.len(),
+        elapsed.as_secs_f64()
+    );
+    // The kernel updates VmHWM lazily: a sample taken earlier may be a little higher.
+    let peak = after.1.max(open.0).max(after_relay.0);
+    println!(
+        "gateway RSS (VmRSS): before {:.1} MiB, all {sessions} open {:.1} MiB, after relaying \
+         {:.1} MiB, after all closed {:.1} MiB; peak {:.1} MiB ({:.1} KiB per session over \
+         the start)",
+        mib(before.0),
+        mib(open.0),
+        mib(after_relay.0),
+        mib(after.0),
+        mib(peak),
+        (peak.saturating_sub(before.0)) as f64 / sessions as f64
+    );
+    println!(
+        "gateway log: {accepted} accepted, {closed_by_client} ended: closed by the client; \
+         backend: {backend_closes} closes with 1000"
+    );
+    assert!(
+        errors.is_empty(),
+        "{} errors, the first: {:?}",
+        errors.len(),
+        &errors[..errors.len().min(5)]
+    );
+    assert_eq!(accepted, sessions);
+    assert_eq!(closed_by_client, sessions);
+}
+
+/// One session's part of the load: `messages` sent at once, their echoes read in order.
+async fn exchange(
+    socket: &mut WebSocketStream<TcpStream>,
+    session: usize,
+    messages: usize,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    for i in 0..messages {
+        socket
+            .feed(Message::Text(format!("s{session}m{i}")))
+            .await?;
+    }
+    socket.flush().await?;
+    for i in 0..messages {
+        let expected = Message::Text(format!("echo:s{session}m{i}"));
+        match timeout(GUARD, socket.read()).await {
+            Ok(Some(Ok(message))) if message == expected => {}
+            Ok(other) => return Err(format!("{other:?} instead of {expected:?}").into()),
+            Err(_) => return Err("timed out waiting for an echo".into()),
+        }
+    }
+    Ok(())
+}
+
+/// This process's soft limit on open files, from /proc.
+fn open_files_limit() -> u64 {
+    let limits = std::fs::read_to_string("/proc/self/limits").expect("/proc/self/limits");
+    limits
+        .lines()
+        .find(|line| line.starts_with("Max open files"))
+        .and_then(|line| line.split_whitespace().nth(3))
+        .and_then(|soft| soft.parse().ok())
+        .unwrap_or(u64::MAX)
 }
