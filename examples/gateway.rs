@@ -309,7 +309,10 @@ pub async fn serve(listener: TcpListener, config: Arc<Config>) {
 
 /// One client: its request, the backend, the answer, then the relay until either side closes.
 async fn session(stream: TcpStream, peer: SocketAddr, config: &Config) {
-    let opened = handshake(stream, peer, config).await;
+    // The handshake's futures are large (both sides' handshakes, the refusals and their
+    // timers: some 9 KB): on the heap, and given back once the relay starts, rather than
+    // inline in the session's task for as long as the connection lasts.
+    let opened = Box::pin(handshake(stream, peer, config)).await;
     let Some((client, mut socket, mut backend)) = opened else {
         return;
     };
