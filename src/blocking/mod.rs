@@ -333,6 +333,40 @@ fn read_some<S: Read>(stream: &mut S, buf: &mut [u8]) -> io::Result<usize> {
 /// [`Error::ConnectionClosed`]. [`send`](Self::send) writes each frame in one write.
 /// [`close`](Self::close) starts the closing handshake; keep reading until the peer's
 /// [`Message::Close`], then drop the stream (for hixie-75, which has none, drop it at once).
+///
+/// A server and a client over loopback, the server closing:
+///
+/// ```
+/// use std::net::{TcpListener, TcpStream};
+/// use hixie76::blocking::{accept, connect, Accepted};
+/// use hixie76::io::{ConnectConfig, Error, Message};
+///
+/// let listener = TcpListener::bind("127.0.0.1:0")?;
+/// let url = format!("ws://{}/chat", listener.local_addr()?);
+/// let server = std::thread::spawn(move || -> Result<(), Error> {
+///     let Accepted::WebSocket(mut socket) = accept(listener.accept()?.0)? else {
+///         unreachable!("a hixie-76 request")
+///     };
+///     let message = socket.read()?;
+///     socket.send(message)?;
+///     socket.close()?;
+///     assert_eq!(socket.read()?, Message::Close); // the client's answer
+///     Ok(())
+/// });
+/// let stream = TcpStream::connect(url.trim_start_matches("ws://").trim_end_matches("/chat"))?;
+/// let config = ConnectConfig::new("http://example.com").with_keys(hixie76::client::Keys::new(
+///     "4 @1  46546xW%0l 1 5",
+///     "12998 5 Y3 1  .P00",
+///     *b"^n:ds[4U",
+/// )?);
+/// let mut socket = connect(stream, &url, &config)?;
+/// socket.send_text("hello")?;
+/// assert_eq!(socket.read()?, Message::Text("hello".into()));
+/// assert_eq!(socket.read()?, Message::Close); // the server's close, answered at once
+/// assert!(socket.is_closed());
+/// server.join().expect("server")?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct WebSocket<S> {
     stream: S,

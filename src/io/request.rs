@@ -18,7 +18,26 @@ pub enum Protocol {
 /// hixie-76 request the crate judged and for an RFC 6455 request on its way to tungstenite.
 ///
 /// A hixie-76 or hixie-75 request has passed every rule of the draft; an RFC 6455 request only
-/// the byte-level rules of a head (tungstenite checks the rest when it answers).
+/// the byte-level rules of a head and what tungstenite needs to answer it.
+///
+/// A decision that admits one origin and serves one subprotocol, whatever the protocol:
+///
+/// ```
+/// use hixie76::io::{AcceptOptions, Decision, Request};
+/// use hixie76::StatusCode;
+///
+/// fn decide(request: &Request<'_>) -> Decision {
+///     if request.origin() != Some("http://tv.example") {
+///         return Decision::Reject(StatusCode::Forbidden);
+///     }
+///     match request.protocols().find(|&offered| offered == "chat") {
+///         Some(chat) => Decision::Accept(AcceptOptions::new().with_protocol(chat)),
+///         None if request.protocols().next().is_none() => Decision::Accept(AcceptOptions::new()),
+///         None => Decision::Reject(StatusCode::BadRequest),
+///     }
+/// }
+/// # let _ = decide;
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Request<'a> {
     inner: Inner<'a>,

@@ -9,6 +9,24 @@ use crate::server::{Handover, Version};
 /// WebSocket version this adapter does not serve. Nothing was written to the stream and
 /// nothing read from it is lost: [`bytes`](Self::bytes) holds the head and whatever arrived
 /// after it.
+///
+/// A one-port server answers its page this way:
+///
+/// ```no_run
+/// use std::io::Write;
+/// use hixie76::blocking::{accept_any, AnyAccepted};
+/// use hixie76::io::{AcceptConfig, AcceptOptions, Decision};
+///
+/// # fn serve(stream: std::net::TcpStream) -> Result<(), hixie76::io::Error> {
+/// let accepted = accept_any(stream, AcceptConfig::new(), |_| Decision::Accept(AcceptOptions::new()))?;
+/// if let AnyAccepted::Http(mut request) = accepted {
+///     let body = if request.path() == "/" { "a page" } else { "not found" };
+///     let response = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+///     request.get_mut().write_all(response.as_bytes())?;
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct Unanswered<S> {
     pub(crate) version: Option<Version>,

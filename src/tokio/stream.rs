@@ -33,6 +33,21 @@ const READ_CHUNK: usize = 4096;
 /// after it. Closing ([`Sink::poll_close`], [`close`](Self::close)) sends `FF 00`; keep reading
 /// until the peer's close comes back (for hixie-75, which has no closing handshake, closing
 /// shuts the transport down at once). A text message goes to the transport in one write.
+///
+/// With the `futures` combinators, an echo is one line:
+///
+/// ```no_run
+/// use futures_util::{StreamExt, TryStreamExt};
+/// use hixie76::io::Message;
+///
+/// # async fn echo(socket: hixie76::tokio::WebSocketStream<tokio::net::TcpStream>) -> Result<(), hixie76::io::Error> {
+/// let (sink, stream) = socket.split();
+/// stream
+///     .try_take_while(|message| std::future::ready(Ok(*message != Message::Close)))
+///     .forward(sink)
+///     .await
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct WebSocketStream<S> {
     stream: S,
