@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Deploy tests: hixie-76 servers behind the reverse proxies operators use,
-# nginx (HTTP and stream) and HAProxy (TCP and HTTP), each balancing
+# nginx (HTTP, HTTPS and stream) and HAProxy (TCP and HTTP), each balancing
 # round robin over two server processes, with independent clients going
 # through them: our client example, Perl's Protocol::WebSocket client (with
-# and without Content-Length: 8), raw draft-76 exchanges and an RFC 6455
-# client (npm ws), since the server serves both protocols on one port.
+# and without Content-Length: 8), raw draft-76 exchanges, a Python client over
+# TLS 1.0/1.1/1.2, and an RFC 6455 client (npm ws), since the server serves
+# both protocols on one port.
 #
 # usage: tests/deploy/run.sh    (from anywhere; run install.sh --rfc6455-client
 #                                and tests/interop/install-peers.sh first, and
@@ -15,8 +16,8 @@
 #                  of this repository; `cargo build --release --examples --all-features`)
 #   DEPLOY_SERVER  the server command, which must listen on 127.0.0.1 port 0,
 #                  print "listening on 127.0.0.1:PORT" as its first stdout line,
-#                  take the demo servers' flags (--proxy-protocol, --keepalive
-#                  SECS) and log to stderr a line per connection
+#                  take the demo servers' flags (--proxy-protocol, --secure,
+#                  --keepalive SECS) and log to stderr a line per connection
 #                  that starts with the client's address ("ADDR accepted ...",
 #                  "ADDR refused ...") (default: "$EXAMPLES_DIR/tokio_echo_server
 #                  --listen 127.0.0.1:0"); split on spaces
@@ -35,8 +36,9 @@
 # Every server is started in the background on port 0; its first stdout line
 # "listening on 127.0.0.1:PORT" gives the port. Each proxy is started from its
 # template on a free loopback port picked here (never port 80), in the
-# foreground of its own process group, with its pid, logs and temp files in
-# a scratch directory. Everything is stopped and removed on exit.
+# foreground of its own process group, with its pid, logs, temp files and
+# (for TLS) a self-signed certificate made with openssl in a scratch
+# directory. Everything is stopped and removed on exit.
 # Prints one PASS/FAIL/SKIP line per case and "N passed, N failed, N skipped"
 # at the end; exits 1 if any case failed.
 set -euo pipefail
@@ -743,6 +745,117 @@ else
         note "received (cat -v):"; show_bytes "$answer"
         note "the server logged:"; printf '%s\n' "$logged" | indent
     fi
+fi
+
+# --- TLS ended in nginx --------------------------------------------------------
+# tls_proxy NAME B1 B2 [SED_EXPR CHECK_REGEX] : nginx-https.conf in front of
+# B1 and B2, with a self-signed certificate made now; sets PROXY_PORT.
+tls_proxy() {
+    local name="$1" dir="$work/$1"
+    mkdir -p "$dir"
+    if ! openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+            -keyout "$dir/key.pem" -out "$dir/cert.pem" >"$dir/openssl.log" 2>&1; then
+        note "openssl could not make a certificate:"; indent "$dir/openssl.log"
+        return 1
+    fi
+    start_proxy "$name" nginx-https.conf "$2" "$3" "${4:-}" "${5:-}"
+}
+
+# s_client_tls1 NAME PORT EXPECT : `openssl s_client -tls1` against PORT;
+# EXPECT ok: the handshake must succeed with TLS 1.0; refused: it must fail.
+s_client_tls1() {
+    local name="$1" port="$2" expect="$3" out="$work/s_client.out" rc=0 protocol cipher
+    timeout "$CASE_TIMEOUT" openssl s_client -connect "127.0.0.1:$port" -tls1 \
+        -cipher 'DEFAULT:@SECLEVEL=0' </dev/null >"$out" 2>&1 || rc=$?
+    protocol="$(sed -n 's/^ *Protocol *: *//p' "$out" | head -n 1)"
+    cipher="$(sed -n 's/^ *Cipher *: *//p' "$out" | head -n 1)"
+    if [ "$expect" = ok ] && [ "$rc" -eq 0 ] && [ "$protocol" = TLSv1 ] && [ -n "$cipher" ] \
+        && [ "$cipher" != 0000 ]; then
+        pass "$name (protocol $protocol, cipher $cipher)"
+    elif [ "$expect" = refused ] && [ "$rc" -ne 0 ] && { [ -z "$cipher" ] || [ "$cipher" = 0000 ]; }; then
+        pass "$name (s_client: $(grep -o 'alert [a-z ]*[a-z]' "$out" | head -n 1 || true), exit $rc)"
+    else
+        fail "$name" "expected the TLS 1.0 handshake $expect; exit $rc, protocol '$protocol', cipher '$cipher'"
+        grep -v '^ *$' "$out" | head -n 30 | indent
+        show_logs
+    fi
+}
+
+# tls_case NAME VERSION PORT : tls_client.py over TLS VERSION through PORT
+# must complete the handshake, get Location wss://127.0.0.1:PORT/demo and its
+# echo. Skipped, loudly, when this Python cannot offer that version at all
+# (exit 4). Returns 1 when skipped.
+tls_case() {
+    local name="$1" v="$2" port="$3" out="$work/case.out" err="$work/case.err" rc=0 expected
+    timeout "$CASE_TIMEOUT" python3 "$here/tls_client.py" --tls "$v" 127.0.0.1 "$port" /demo hello \
+        >"$out" 2>"$err" </dev/null || rc=$?
+    if [ "$rc" -eq 4 ]; then
+        skip "$name" "$(cat "$err")"
+        loud "$name: NOT tested: $(cat "$err")"
+        return 1
+    fi
+    expected="tls TLSv$v"$'\n'"location wss://127.0.0.1:$port/demo"$'\n< hello\nclosed'
+    if [ "$rc" -eq 0 ] && [ "$(cat "$out")" == "$expected" ]; then
+        pass "$name"
+        return 0
+    fi
+    fail "$name" "exit $rc"
+    printf '        expected stdout:\n'; printf '%s\n' "$expected" | indent
+    printf '        actual stdout:\n'; cat -v "$out" | indent
+    printf '        stderr:\n'; indent "$err"
+    show_logs
+    return 0
+}
+
+echo "== nginx ending TLS (nginx-https.conf), $(openssl version), servers started with --secure"
+start_pair secure_server --secure
+T1="$PAIR1" T2="$PAIR2" SECURE_SERVER_LOGS=("${PAIR_LOGS[@]}")
+label="nginx-https -> server --secure"
+if ! openssl s_client -help 2>&1 | grep -q -- '^ *-tls1 '; then
+    skip "$label" "this openssl has no -tls1: TLS 1.0 is NOT tested"
+    loud "$label: $(openssl version) has no s_client -tls1: TLS 1.0 NOT tested"
+elif [ -z "$T1" ]; then
+    fail "$label" "the servers did not start with --secure"
+elif tls_proxy "$(slug "$label")" "$T1" "$T2"; then
+    LOGS=("$PROXY_LOG" "${SECURE_SERVER_LOGS[@]}")
+    SERVER_LOGS=("${SECURE_SERVER_LOGS[@]}")
+    m1="$(log_mark "${SERVER_LOGS[0]}")" m2="$(log_mark "${SERVER_LOGS[1]}")"
+    s_client_tls1 "$label: openssl s_client -tls1 completes a TLS 1.0 handshake" "$PROXY_PORT" ok
+    tls_clients=0
+    for v in 1 1.1 1.2; do
+        tls_case "$label: hixie-76 over TLS $v (tls_client.py): Location wss://, echo, close" \
+            "$v" "$PROXY_PORT" && tls_clients=$((tls_clients + 1))
+    done
+    PROBE_PORTS=() PROBE_PROBLEMS=""
+    served_check "$label: both servers served the $tls_clients TLS clients" none "$m1" "$m2" "$tls_clients"
+    SERVER_LOGS=("${PLAIN_SERVER_LOGS[@]}")
+else
+    fail "$label" "the proxy did not start"
+fi
+
+# Without --secure the server answers ws:// behind TLS: the draft makes the
+# client refuse a Location other than the URL it opened.
+label="nginx-https -> server without --secure"
+if [ -z "$S1" ] || [ -z "$S2" ]; then fail "$label" "the servers did not start"
+elif tls_proxy "$(slug "$label")" "$S1" "$S2"; then
+    LOGS=("$PROXY_LOG" "${PLAIN_SERVER_LOGS[@]}")
+    expect_refusal "$label: the ws:// Location is refused by the client" \
+        python3 "$here/tls_client.py" --tls 1.2 127.0.0.1 "$PROXY_PORT" /demo hello
+else
+    fail "$label" "the proxy did not start"
+fi
+
+# Without @SECLEVEL=0, OpenSSL 3 (through nginx) refuses TLS 1.0 even though
+# ssl_protocols names it; TLS 1.2 still works.
+label="nginx-https without @SECLEVEL=0"
+if [ -z "$T1" ]; then fail "$label" "the servers did not start with --secure"
+elif tls_proxy "$(slug "$label")" "$T1" "$T2" \
+        's/ssl_ciphers DEFAULT:@SECLEVEL=0;/ssl_ciphers DEFAULT;/' '^ *ssl_ciphers DEFAULT;'; then
+    LOGS=("$PROXY_LOG" "${SECURE_SERVER_LOGS[@]}")
+    s_client_tls1 "$label: the TLS 1.0 handshake is refused" "$PROXY_PORT" refused
+    tls_case "$label: hixie-76 over TLS 1.2 still works" 1.2 "$PROXY_PORT" || true
+else
+    fail "$label" "the proxy did not start"
 fi
 
 SERVER_LOGS=("${PLAIN_SERVER_LOGS[@]}")
