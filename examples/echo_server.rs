@@ -118,10 +118,18 @@ fn handshake(
     peer: SocketAddr,
     options: &ServerOptions,
 ) -> (SocketAddr, Result<Option<Socket>, Error>) {
+    // The deadline ends a blocking read with a time-out: that is the handshake's time-out.
+    let deadline = |error: Error| {
+        if common::is_timeout(&error) {
+            Error::HandshakeTimeout
+        } else {
+            error
+        }
+    };
     let (client, stream) = if options.proxy_protocol {
         match read_proxy_header(stream, ProxyConfig::new()) {
             Ok((header, stream)) => (common::client_address(peer, header), stream),
-            Err(error) => return (peer, Err(error)),
+            Err(error) => return (peer, Err(deadline(error))),
         }
     } else {
         (peer, Prefixed::new(Vec::new(), stream))
@@ -147,7 +155,7 @@ fn handshake(
                 .shutdown(Shutdown::Both);
             return (client, Ok(None));
         }
-        Err(error) => return (client, Err(error)),
+        Err(error) => return (client, Err(deadline(error))),
     };
     let line = common::accepted_line(&path, socket.protocol(), socket.subprotocol());
     common::log(client, line);

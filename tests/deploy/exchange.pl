@@ -5,7 +5,10 @@
 # client would not. Used to send requests that no WebSocket client would
 # build, and to see exactly what comes back.
 #
-# usage: exchange.pl HOST PORT [IDLE]     (IDLE seconds, default 3)
+# usage: exchange.pl [--local-port-file FILE] HOST PORT [IDLE]
+#   IDLE seconds, default 3. --local-port-file writes the connection's own
+#   (client-side) port to FILE once connected: a server behind a proxy that
+#   passes the client's address on must log 127.0.0.1:THAT_PORT.
 # Exits 0 when the peer closed, 3 when it went idle, 1 on a socket error
 # (with one stderr line), 2 on bad usage.
 use strict;
@@ -15,7 +18,13 @@ use IO::Select;
 use IO::Socket::INET;
 
 my $ME = 'exchange.pl';
-@ARGV == 2 || @ARGV == 3 or do { print STDERR "usage: $ME HOST PORT [IDLE]\n"; exit 2 };
+my $USAGE = "usage: $ME [--local-port-file FILE] HOST PORT [IDLE]\n";
+my $port_file;
+if (@ARGV && $ARGV[0] eq '--local-port-file') {
+    shift @ARGV;
+    $port_file = shift @ARGV // do { print STDERR $USAGE; exit 2 };
+}
+@ARGV == 2 || @ARGV == 3 or do { print STDERR $USAGE; exit 2 };
 my ($host, $port, $idle) = @ARGV;
 $idle //= 3;
 
@@ -27,6 +36,11 @@ my $request = do { local $/; <STDIN> } // '';
 my $sock = IO::Socket::INET->new(PeerAddr => $host, PeerPort => $port, Proto => 'tcp', Timeout => 5)
   or do { print STDERR "$ME: cannot connect to $host:$port: $@\n"; exit 1 };
 binmode $sock;
+if (defined $port_file) {
+    open(my $fh, '>', $port_file) or do { print STDERR "$ME: cannot write $port_file: $!\n"; exit 1 };
+    print $fh $sock->sockport, "\n";
+    close $fh;
+}
 while (length $request) {
     my $n = syswrite($sock, $request);
     defined $n or do { print STDERR "$ME: write error: $!\n"; exit 1 };

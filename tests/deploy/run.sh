@@ -1,41 +1,44 @@
 #!/usr/bin/env bash
 # Deploy tests: hixie-76 servers behind the reverse proxies operators use,
-# nginx (HTTP and stream) and HAProxy (TCP and HTTP), each balancing round
-# robin over two servers, with independent clients going through them.
+# nginx (HTTP, HTTPS and stream) and HAProxy (TCP and HTTP), each balancing
+# round robin over two server processes, with independent clients going
+# through them: our client example, Perl's Protocol::WebSocket client (with
+# and without Content-Length: 8), raw draft-76 exchanges, a Python client over
+# TLS 1.0/1.1/1.2, and an RFC 6455 client (npm ws), since the server serves
+# both protocols on one port.
 #
-# usage: tests/deploy/run.sh    (from anywhere; run install.sh and
-#                                tests/interop/install-peers.sh first, and
+# usage: tests/deploy/run.sh    (from anywhere; run install.sh --rfc6455-client
+#                                and tests/interop/install-peers.sh first, and
 #                                build the examples)
 #
 # Environment:
 #   EXAMPLES_DIR   where the built examples are (default: target/release/examples
 #                  of this repository; `cargo build --release --examples --all-features`)
-#   DEPLOY_SERVER  the server command, which must listen on 127.0.0.1 port 0
-#                  and print "listening on 127.0.0.1:PORT" as its first stdout
-#                  line (default: "$EXAMPLES_DIR/tokio_echo_server --listen
-#                  127.0.0.1:0"); split on spaces
+#   DEPLOY_SERVER  the server command, which must listen on 127.0.0.1 port 0,
+#                  print "listening on 127.0.0.1:PORT" as its first stdout line,
+#                  take the demo servers' flags (--proxy-protocol, --secure,
+#                  --keepalive SECS) and log to stderr a line per connection
+#                  that starts with the client's address ("ADDR accepted ...",
+#                  "ADDR refused ...") (default: "$EXAMPLES_DIR/tokio_echo_server
+#                  --listen 127.0.0.1:0"); split on spaces
 #   DEPLOY_SERVER_PROXY_FLAGS  what the server needs added to expect a PROXY
-#                  protocol (v1 or v2) header (default: --proxy-protocol). The
-#                  cases with a PROXY header in front of the server are skipped,
-#                  loudly, while the server exits with status 2 (its usage
-#                  error) on these flags.
-#   DEPLOY_SERVER_TAG_FLAG  a flag taking a subprotocol name that the server
-#                  then accepts (default: --protocol). Server N is started with
-#                  "FLAG backend-N", so a client offering both names learns
-#                  from the answer which server it reached; that is how the
-#                  balancing over both servers is checked. Empty: those checks
-#                  are skipped, loudly.
-#   DEPLOY_RFC6455 1 turns on the RFC 6455 client cases (rfc6455_client.js, on
-#                  the npm package ws: install it with install.sh
-#                  --rfc6455-client). Off (skipped as placeholders) by default:
-#                  the default server speaks hixie-76 only.
+#                  protocol (v1 or v2) header (default: --proxy-protocol)
 #   CASE_TIMEOUT   seconds allowed for one client run (default 20)
+#   DEPLOY_KEEP_WORK  non-empty: keep the scratch directory (logs, rendered
+#                  configurations) and print where it is
+#
+# Which server served a client is read from the servers' logs: the "accepted"
+# lines each one wrote during a group of clients are counted, and both servers
+# must have some. Raw draft-76 probes record their own client-side port, and
+# behind a proxy that sends a PROXY header the servers must log exactly those
+# addresses (127.0.0.1:PORT), not the proxy's.
 #
 # Every server is started in the background on port 0; its first stdout line
 # "listening on 127.0.0.1:PORT" gives the port. Each proxy is started from its
 # template on a free loopback port picked here (never port 80), in the
-# foreground of its own process group, with its pid, logs and temp files in a
-# scratch directory. Everything is stopped and removed on exit.
+# foreground of its own process group, with its pid, logs, temp files and
+# (for TLS) a self-signed certificate made with openssl in a scratch
+# directory. Everything is stopped and removed on exit.
 # Prints one PASS/FAIL/SKIP line per case and "N passed, N failed, N skipped"
 # at the end; exits 1 if any case failed.
 set -euo pipefail
@@ -46,14 +49,19 @@ interop="$root/tests/interop"
 EXAMPLES_DIR="${EXAMPLES_DIR:-$root/target/release/examples}"
 DEPLOY_SERVER="${DEPLOY_SERVER:-$EXAMPLES_DIR/tokio_echo_server --listen 127.0.0.1:0}"
 DEPLOY_SERVER_PROXY_FLAGS="${DEPLOY_SERVER_PROXY_FLAGS---proxy-protocol}"
-DEPLOY_SERVER_TAG_FLAG="${DEPLOY_SERVER_TAG_FLAG---protocol}"
-DEPLOY_RFC6455="${DEPLOY_RFC6455:-0}"
 CASE_TIMEOUT="${CASE_TIMEOUT:-20}"
 CLIENT="$EXAMPLES_DIR/client"
 ORIGIN="http://example.com"
-# Clients run through a balancer to see both servers: round robin over two
-# needs two; more make the check independent of where the rotation stands.
+# The keep-alive survey's Protocol::WebSocket driver: waits silent, then sends.
+IDLE_DRIVER="$root/tests/keepalive/clients/perl_protocol_websocket.pl"
+# Raw draft-76 probes sent through a balancer after the other clients: with
+# them a proxy case has 8 clients, 4 per server under round robin.
 BALANCE_CLIENTS=4
+# The keep-alive cases: the proxies' idle time-out is cut to 2 s, the server
+# sends a keep-alive frame every KEEPALIVE_SECS, the client stays silent
+# IDLE_SECS.
+KEEPALIVE_SECS=1
+IDLE_SECS=4
 
 read -r -a server_cmd <<<"$DEPLOY_SERVER"
 read -r -a proxy_flags <<<"$DEPLOY_SERVER_PROXY_FLAGS"
@@ -74,7 +82,11 @@ cleanup() {
         done
         kill -KILL -- "-$pid" 2>/dev/null || true
     done
-    rm -rf "$work"
+    if [ -n "${DEPLOY_KEEP_WORK:-}" ]; then
+        echo "scratch directory kept: $work"
+    else
+        rm -rf "$work"
+    fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -342,59 +354,109 @@ hixie76_clients() {
         perl "$interop/perl_client.pl" --no-content-length 127.0.0.1 "$port" /echo?x=1 "$ORIGIN" $'h\xc3\xa9llo'
 }
 
-# both_servers_served LABEL PORT : BALANCE_CLIENTS clients each offer both
-# servers' subprotocol names; each answer names the server that gave it.
-both_servers_served() {
-    local label="$1" port="$2" name="$1: both servers served (round robin)"
-    if [ -z "$DEPLOY_SERVER_TAG_FLAG" ]; then
-        skip "$name" "DEPLOY_SERVER_TAG_FLAG is empty: the servers cannot be told apart"
-        loud "$label: the balancing over both servers is NOT checked (DEPLOY_SERVER_TAG_FLAG is empty)"
+# --- which server served whom -----------------------------------------------
+# Each server logs a line per connection on stderr, beginning with the
+# client's address as it knows it: "ADDR accepted path=... protocol=...".
+
+# log_mark LOG : how many lines LOG has now.
+log_mark() { if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi; }
+# log_since LOG MARK : the lines LOG got after MARK.
+log_since() { tail -n "+$(($2 + 1))" "$1"; }
+
+DRAFT_ANSWER="8jKS'y:G*Co,Wxa-"
+
+# probe_clients PORT N : N raw draft-76 exchanges through PORT, each sending
+# the handshake, one message "pI" and the closing frame at once, and
+# expecting a 101, the draft's answer, the echo and FF 00 back before the
+# connection ends. Adds each probe's client-side port to PROBE_PORTS, and
+# what went wrong to PROBE_PROBLEMS.
+PROBE_PORTS=() PROBE_PROBLEMS=""
+probe_clients() {
+    local port="$1" n="$2" i rc expected="$work/probe.expected" answer="$work/probe.answer"
+    for i in $(seq 1 "$n"); do
+        rc=0
+        rm -f "$work/probe.port"
+        { draft76_request "$port" "" "$KEY3"; printf '\000p%s\377\377\000' "$i"; } \
+            | timeout "$CASE_TIMEOUT" perl "$here/exchange.pl" --local-port-file "$work/probe.port" \
+                127.0.0.1 "$port" 5 >"$answer" 2>"$work/case.err" || rc=$?
+        { printf '%s' "$DRAFT_ANSWER"; printf '\000p%s\377\377\000' "$i"; } >"$expected"
+        if [ "$rc" -eq 0 ] && head -n 1 "$answer" | grep -q '^HTTP/1\.1 101 ' \
+            && tail -c "$(wc -c <"$expected")" "$answer" | cmp -s - "$expected"; then
+            PROBE_PORTS+=("$(cat "$work/probe.port")")
+        else
+            PROBE_PROBLEMS+="probe $i: exit $rc $(cat "$work/case.err"), received \"$(cat -v "$answer" | tr '\r\n' '  ' | head -c 300)\"; "
+        fi
+    done
+}
+
+# served_check NAME HEADER MARK1 MARK2 CLIENTS : passes when the two servers'
+# logs (SERVER_LOGS) got CLIENTS "accepted" lines after MARK1 and MARK2
+# between them, at least one each, and the probes' client-side ports
+# (PROBE_PORTS) were logged
+#   HEADER=proxy: each as 127.0.0.1:PORT, the client's own address, which the
+#                 PROXY header carried
+#   HEADER=none:  none of them: the servers see the proxy's connections
+served_check() {
+    local name="$1" header="$2" m1="$3" m2="$4" clients="$5"
+    local n1 n2 logged p found=() missing=() problems=""
+    # Each "accepted" line is written before the answer goes out; the wait is
+    # for the last lines of a proxy that closes late.
+    sleep 0.2
+    n1="$(log_since "${SERVER_LOGS[0]}" "$m1" | grep -c ' accepted ' || true)"
+    n2="$(log_since "${SERVER_LOGS[1]}" "$m2" | grep -c ' accepted ' || true)"
+    logged="$({ log_since "${SERVER_LOGS[0]}" "$m1"; log_since "${SERVER_LOGS[1]}" "$m2"; } \
+        | sed -n 's/^\([^ ]*\) accepted .*/\1/p')"
+    for p in "${PROBE_PORTS[@]}"; do
+        if grep -qxF "127.0.0.1:$p" <<<"$logged"; then found+=("$p"); else missing+=("$p"); fi
+    done
+    [ -z "$PROBE_PROBLEMS" ] || problems+="$PROBE_PROBLEMS"
+    [ "$((n1 + n2))" -eq "$clients" ] || problems+="$((n1 + n2)) accepted line(s) logged for $clients clients; "
+    [ "$n1" -ge 1 ] && [ "$n2" -ge 1 ] || problems+="server 1 logged $n1 accepted, server 2 $n2: not both served; "
+    case "$header" in
+        proxy) [ "${#missing[@]}" -eq 0 ] \
+            || problems+="client port(s) ${missing[*]} not logged as 127.0.0.1:PORT (logged: $(echo $logged)); " ;;
+        none) [ "${#found[@]}" -eq 0 ] \
+            || problems+="client port(s) ${found[*]} logged, though no PROXY header carried them; " ;;
+    esac
+    if [ -n "$problems" ]; then
+        fail "$name" "$problems"
+        show_logs
         return 0
     fi
-    local i rc out seen1=0 seen2=0 other=""
-    for i in $(seq 1 "$BALANCE_CLIENTS"); do
-        rc=0
-        out="$(timeout "$CASE_TIMEOUT" "$CLIENT" "ws://127.0.0.1:$port/echo?n=$i" --origin "$ORIGIN" \
-            --protocol backend-1 --protocol backend-2 --send "n$i" 2>"$work/case.err" </dev/null)" || rc=$?
-        case "$rc:$out" in
-            $'0:connected protocol=backend-1\n< n'"$i") seen1=$((seen1 + 1)) ;;
-            $'0:connected protocol=backend-2\n< n'"$i") seen2=$((seen2 + 1)) ;;
-            *) other+="client $i: exit $rc, stdout $(printf '%q' "$out"), stderr $(printf '%q' "$(cat "$work/case.err")"); " ;;
-        esac
-    done
-    if [ -n "$other" ]; then
-        fail "$name" "$other"
-        show_logs
-    elif [ "$seen1" -ge 1 ] && [ "$seen2" -ge 1 ]; then
-        pass "$name (server 1: $seen1, server 2: $seen2 of $BALANCE_CLIENTS)"
-    else
-        fail "$name" "server 1 answered $seen1, server 2 $seen2 of $BALANCE_CLIENTS clients"
-        show_logs
-    fi
+    pass "$name (accepted: server 1 $n1, server 2 $n2 of $clients)"
+    case "$header" in
+        proxy) note "probes from client ports ${found[*]}: logged as $(printf '127.0.0.1:%s ' "${found[@]}")(the PROXY header's address)" ;;
+        none) [ "${#PROBE_PORTS[@]}" -eq 0 ] \
+            || note "probes from client ports ${PROBE_PORTS[*]}; the servers logged the proxy's connections: $(echo $logged)" ;;
+    esac
 }
 
 rfc6455_client() {
-    local label="$1" port="$2" name="$1: rfc6455_client.js (ws)"
-    if [ "$DEPLOY_RFC6455" != 1 ]; then
-        skip "$name" "placeholder until the server speaks RFC 6455 (DEPLOY_RFC6455=1 turns it on)"
-        return 0
-    fi
-    expect_output "$name" $'connected\n< hello\nclosed' \
+    local label="$1" port="$2"
+    expect_output "$label: rfc6455_client.js (ws)" $'connected\n< hello\nclosed' \
         node "$here/rfc6455_client.js" "ws://127.0.0.1:$port/echo" hello
 }
 
-# proxy_cases LABEL TEMPLATE B1 B2 [SED_EXPR CHECK_REGEX] : the clients
-# through one proxy in front of servers B1 and B2.
+# proxy_cases LABEL TEMPLATE B1 B2 HEADER [SED_EXPR CHECK_REGEX] : the clients
+# through one proxy in front of servers B1 and B2 (whose logs are
+# SERVER_LOGS), then the check that both servers served them; HEADER (proxy
+# or none) says whether the proxy passes the client's address on.
 proxy_cases() {
-    local label="$1" template="$2" b1="$3" b2="$4"
-    if ! start_proxy "$(slug "$label")" "$template" "$b1" "$b2" "${5:-}" "${6:-}"; then
+    local label="$1" template="$2" b1="$3" b2="$4" header="$5" m1 m2
+    if ! start_proxy "$(slug "$label")" "$template" "$b1" "$b2" "${6:-}" "${7:-}"; then
         fail "$label" "the proxy did not start"
         return 0
     fi
     LOGS=("$PROXY_LOG" "${SERVER_LOGS[@]}")
+    m1="$(log_mark "${SERVER_LOGS[0]}")" m2="$(log_mark "${SERVER_LOGS[1]}")"
     hixie76_clients "$label" "$PROXY_PORT"
-    both_servers_served "$label" "$PROXY_PORT"
     rfc6455_client "$label" "$PROXY_PORT"
+    PROBE_PORTS=() PROBE_PROBLEMS=""
+    probe_clients "$PROXY_PORT" "$BALANCE_CLIENTS"
+    local what="each logged with the proxy's address"
+    [ "$header" = proxy ] && what="each logged with the client's own address"
+    served_check "$label: both servers served the $((4 + BALANCE_CLIENTS)) clients, $what" \
+        "$header" "$m1" "$m2" "$((4 + BALANCE_CLIENTS))"
 }
 
 # capture_cases LABEL TEMPLATE VERSION : two capture backends behind the
@@ -446,8 +508,16 @@ for tool in perl nginx haproxy setsid timeout; do
     command -v "$tool" >/dev/null || {
         echo "run.sh: '$tool' not found (tests/deploy/install.sh installs nginx and haproxy)" >&2; exit 1; }
 done
+for tool in node python3 openssl; do
+    command -v "$tool" >/dev/null || { echo "run.sh: '$tool' not found" >&2; exit 1; }
+done
 perl -MProtocol::WebSocket -e 1 2>/dev/null || {
     echo "run.sh: Protocol::WebSocket missing: run tests/interop/install-peers.sh first" >&2; exit 1; }
+WS_VERSION="$(node -e 'try { process.stdout.write(require(process.argv[1]).version) } catch (e) {}' \
+    "$here/node_modules/ws/package.json")"
+[ -n "$WS_VERSION" ] || {
+    echo "run.sh: the npm package ws is missing: run tests/deploy/install.sh --rfc6455-client first" >&2; exit 1; }
+[ -f "$IDLE_DRIVER" ] || { echo "run.sh: $IDLE_DRIVER not found" >&2; exit 1; }
 for bin in "$CLIENT" "${server_cmd[0]}"; do
     [ -x "$bin" ] || command -v "$bin" >/dev/null || {
         echo "run.sh: $bin not found: build the examples with 'cargo build --release --examples --all-features'" >&2; exit 1; }
@@ -459,27 +529,41 @@ echo "== versions"
 echo "nginx: $NGINX_VERSION ($(dpkg-query -W -f='${Version}' nginx 2>/dev/null || echo 'not from a Debian package'))"
 echo "HAProxy: $HAPROXY_VERSION"
 echo "Protocol::WebSocket: $(perl -MProtocol::WebSocket -e 'print $Protocol::WebSocket::VERSION')"
+echo "ws (npm, RFC 6455 client): $WS_VERSION on node $(node --version)"
+echo "$(openssl version) (openssl command); Python $(python3 -c 'import ssl, platform; print(platform.python_version(), "with", ssl.OPENSSL_VERSION)')"
 echo "server: $DEPLOY_SERVER"
 
 echo "== servers"
 SERVER_LOGS=()
 S1="" S2=""
-tag1=() tag2=()
-if [ -n "$DEPLOY_SERVER_TAG_FLAG" ]; then
-    tag1=("$DEPLOY_SERVER_TAG_FLAG" backend-1)
-    tag2=("$DEPLOY_SERVER_TAG_FLAG" backend-2)
-fi
-if start_server server1 "${server_cmd[@]}" "${tag1[@]}"; then
+if start_server server1 "${server_cmd[@]}"; then
     S1="$PORT"; SERVER_LOGS+=("$SERVER_LOG")
 fi
-if start_server server2 "${server_cmd[@]}" "${tag2[@]}"; then
+if start_server server2 "${server_cmd[@]}"; then
     S2="$PORT"; SERVER_LOGS+=("$SERVER_LOG")
 fi
 echo "server 1 on port ${S1:-(none)}, server 2 on port ${S2:-(none)}"
+PLAIN_SERVER_LOGS=("${SERVER_LOGS[@]}")
+
+# start_pair NAME FLAGS... : two more servers with FLAGS; sets PAIR1, PAIR2
+# and PAIR_LOGS (both empty unless both started).
+start_pair() {
+    local name="$1"; shift
+    PAIR1="" PAIR2="" PAIR_LOGS=()
+    start_server "${name}1" "${server_cmd[@]}" "$@" || return 0
+    PAIR1="$PORT" PAIR_LOGS=("$SERVER_LOG")
+    if start_server "${name}2" "${server_cmd[@]}" "$@"; then
+        PAIR2="$PORT" PAIR_LOGS+=("$SERVER_LOG")
+    else
+        PAIR1=""
+    fi
+    echo "servers with $*: ports ${PAIR1:-(none)} and ${PAIR2:-(none)}"
+}
 
 with_servers() {
     if [ -z "$S1" ] || [ -z "$S2" ]; then fail "$1" "the servers did not start"; return 0; fi
-    proxy_cases "$1" "$2" "$S1" "$S2" "${@:3}"
+    SERVER_LOGS=("${PLAIN_SERVER_LOGS[@]}")
+    proxy_cases "$1" "$2" "$S1" "$S2" none "${@:3}"
 }
 
 echo "== nginx, HTTP proxy (nginx-http.conf)"
@@ -516,14 +600,50 @@ for v in 'proxy_http_version 1.1|/proxy_http_version 1\.1;/d|!^ *proxy_http_vers
     fi
 done
 
+# --- keep-alive against the proxies' idle time-outs ---------------------------
+# idle_client NAME PORT EXPECT : the keep-alive survey's Protocol::WebSocket
+# driver opens ws://127.0.0.1:PORT/idle, stays silent IDLE_SECS (longer than
+# the proxy's 2 s), then sends "hello" and listens 1 s more.
+#   EXPECT=closed: the proxy must have closed the connection while the
+#                  client was silent ("close tcp"), before any echo
+#   EXPECT=open:   it must still be open: keep-alive frames arrived (an empty
+#                  message each, the default kind 00 FF), then the echo, no close
+idle_client() {
+    local name="$1" port="$2" expect="$3" out="$work/case.out" err="$work/case.err" rc=0 frames
+    timeout "$CASE_TIMEOUT" perl "$IDLE_DRIVER" "ws://127.0.0.1:$port/idle" "$ORIGIN" "$IDLE_SECS" 1 \
+        >"$out" 2>"$err" </dev/null || rc=$?
+    frames="$(grep -cx 'message ' "$out" || true)"
+    case "$expect:$rc:$(head -n 1 "$out"):$(tail -n 1 "$out")" in
+        "closed:0:open:close tcp")
+            if ! grep -qx 'message hello' "$out"; then
+                pass "$name (closed by the proxy after $frames keep-alive frame(s))"
+                return 0
+            fi ;;
+        open:0:open:*)
+            # A keep-alive frame may follow the echo within the last second.
+            if [ "$frames" -ge 2 ] && grep -qx 'message hello' "$out" && ! grep -q '^close\|^error' "$out"; then
+                pass "$name (open after ${IDLE_SECS} s of client silence, $frames keep-alive frames received, then the echo)"
+                return 0
+            fi ;;
+    esac
+    fail "$name" "expected the connection $expect after ${IDLE_SECS} s of client silence; driver exit $rc"
+    note "the driver saw:"; cat -v "$out" | indent
+    [ -s "$err" ] && { note "its stderr:"; indent "$err"; }
+    show_logs
+}
+
+echo "== keep-alive frames against the proxies' idle time-outs (cut to 2 s here)"
+start_pair keepalive_server --keepalive "$KEEPALIVE_SECS"
+K1="$PAIR1" K2="$PAIR2" KEEPALIVE_SERVER_LOGS=("${PAIR_LOGS[@]}")
+
 # proxy_read_timeout bounds an upgraded connection's silence from the server:
 # shortened to 2 s, an idle connection must be closed by nginx after about
 # that long (the server itself waits longer). The raw draft-76 request has no
 # Content-Length, and the answer must end in the draft's 16 bytes.
 label="nginx-http with proxy_read_timeout 2s"
+NGINX_2S=('s/proxy_read_timeout 1h;/proxy_read_timeout 2s;/' '^ *proxy_read_timeout 2s;')
 if [ -z "$S1" ] || [ -z "$S2" ]; then fail "$label" "the servers did not start"
-elif start_proxy "$(slug "$label")" nginx-http.conf "$S1" "$S2" \
-        's/proxy_read_timeout 1h;/proxy_read_timeout 2s;/' '^ *proxy_read_timeout 2s;'; then
+elif start_proxy "$(slug "$label")" nginx-http.conf "$S1" "$S2" "${NGINX_2S[@]}"; then
     LOGS=("$PROXY_LOG" "${SERVER_LOGS[@]}")
     name="$label: an idle hixie-76 connection is closed by nginx after it"
     answer="$work/answer.bin" rc=0
@@ -532,7 +652,7 @@ elif start_proxy "$(slug "$label")" nginx-http.conf "$S1" "$S2" \
         | timeout "$CASE_TIMEOUT" perl "$here/exchange.pl" 127.0.0.1 "$PROXY_PORT" 10 >"$answer" 2>"$work/case.err" || rc=$?
     elapsed_ms=$(( ($(date +%s%N) - started) / 1000000 ))
     if [ "$rc" -eq 0 ] && head -n 1 "$answer" | grep -q '^HTTP/1\.1 101 ' \
-        && [ "$(tail -c 16 "$answer")" = "8jKS'y:G*Co,Wxa-" ] \
+        && [ "$(tail -c 16 "$answer")" = "$DRAFT_ANSWER" ] \
         && [ "$elapsed_ms" -ge 1500 ] && [ "$elapsed_ms" -le 6000 ]; then
         pass "$name (closed after ${elapsed_ms} ms)"
     else
@@ -540,6 +660,35 @@ elif start_proxy "$(slug "$label")" nginx-http.conf "$S1" "$S2" \
         note "received (cat -v):"; show_bytes "$answer"
         show_logs
     fi
+    idle_client "$label, server without keep-alive: a silent client is cut by nginx" "$PROXY_PORT" closed
+else
+    fail "$label" "the proxy did not start"
+fi
+label="nginx-http with proxy_read_timeout 2s -> server --keepalive $KEEPALIVE_SECS"
+if [ -z "$K1" ]; then fail "$label" "the servers did not start with --keepalive $KEEPALIVE_SECS"
+elif start_proxy "$(slug "$label")" nginx-http.conf "$K1" "$K2" "${NGINX_2S[@]}"; then
+    LOGS=("$PROXY_LOG" "${KEEPALIVE_SERVER_LOGS[@]}")
+    idle_client "$label: a silent client stays connected past the time-out" "$PROXY_PORT" open
+else
+    fail "$label" "the proxy did not start"
+fi
+
+# HAProxy in TCP mode closes a connection idle past its client/server
+# time-outs; data in either direction counts as activity.
+HAPROXY_2S=('s/ send-proxy$//; s/^\( *timeout \(client\|server\)\) 1h$/\1 2s/' '^ *timeout server 2s$')
+label="haproxy-tcp with timeout client/server 2s"
+if [ -z "$S1" ] || [ -z "$S2" ]; then fail "$label" "the servers did not start"
+elif start_proxy "$(slug "$label")" haproxy-tcp.cfg "$S1" "$S2" "${HAPROXY_2S[@]}"; then
+    LOGS=("$PROXY_LOG" "${SERVER_LOGS[@]}")
+    idle_client "$label, server without keep-alive: a silent client is cut by HAProxy" "$PROXY_PORT" closed
+else
+    fail "$label" "the proxy did not start"
+fi
+label="haproxy-tcp with timeout client/server 2s -> server --keepalive $KEEPALIVE_SECS"
+if [ -z "$K1" ]; then fail "$label" "the servers did not start with --keepalive $KEEPALIVE_SECS"
+elif start_proxy "$(slug "$label")" haproxy-tcp.cfg "$K1" "$K2" "${HAPROXY_2S[@]}"; then
+    LOGS=("$PROXY_LOG" "${KEEPALIVE_SERVER_LOGS[@]}")
+    idle_client "$label: a silent client stays connected past the time-outs" "$PROXY_PORT" open
 else
     fail "$label" "the proxy did not start"
 fi
@@ -557,31 +706,159 @@ capture_cases "haproxy-tcp (send-proxy)" haproxy-tcp.cfg v1
 capture_cases "haproxy-tcp-v2 (send-proxy-v2)" haproxy-tcp-v2.cfg v2
 capture_cases "nginx-stream (proxy_protocol on)" nginx-stream-proxy-protocol.conf v1
 
-echo "== TCP proxies with a PROXY header, servers started with: ${DEPLOY_SERVER_PROXY_FLAGS:-(no flags)}"
-P1="" P2="" proxy_skip=""
-if start_server proxy_server1 "${server_cmd[@]}" "${proxy_flags[@]}" "${tag1[@]}"; then
-    P1="$PORT"; PROXY_SERVER_LOGS=("$SERVER_LOG")
-    if start_server proxy_server2 "${server_cmd[@]}" "${proxy_flags[@]}" "${tag2[@]}"; then
-        P2="$PORT"; PROXY_SERVER_LOGS+=("$SERVER_LOG")
-    fi
-elif [ "$SERVER_STATUS" = 2 ]; then
-    proxy_skip="the server exits with status 2 on '$DEPLOY_SERVER_PROXY_FLAGS': it does not read PROXY headers yet"
-fi
+echo "== TCP proxies with a PROXY header, servers started with: $DEPLOY_SERVER_PROXY_FLAGS"
+start_pair proxy_server "${proxy_flags[@]}"
+P1="$PAIR1" P2="$PAIR2" PROXY_SERVER_LOGS=("${PAIR_LOGS[@]}")
 for c in "haproxy-tcp:haproxy-tcp.cfg" "haproxy-tcp-v2:haproxy-tcp-v2.cfg" \
          "nginx-stream:nginx-stream-proxy-protocol.conf"; do
-    label="${c%%:*} -> server ${DEPLOY_SERVER_PROXY_FLAGS:-(no flags)}"
-    if [ -n "$proxy_skip" ]; then
-        skip "$label" "$proxy_skip"
-        loud "$label: $proxy_skip"
-    elif [ -z "$P1" ] || [ -z "$P2" ]; then
+    label="${c%%:*} -> server $DEPLOY_SERVER_PROXY_FLAGS"
+    if [ -z "$P1" ]; then
         fail "$label" "the servers did not start with '$DEPLOY_SERVER_PROXY_FLAGS'"
     else
-        SERVER_LOGS_SAVED=("${SERVER_LOGS[@]}")
         SERVER_LOGS=("${PROXY_SERVER_LOGS[@]}")
-        proxy_cases "$label" "${c#*:}" "$P1" "$P2"
-        SERVER_LOGS=("${SERVER_LOGS_SAVED[@]}")
+        proxy_cases "$label" "${c#*:}" "$P1" "$P2" proxy
     fi
 done
+
+# A server that requires the PROXY header must not serve a client that
+# reaches it directly, around the proxy: no answer at all, and a log line.
+label="server $DEPLOY_SERVER_PROXY_FLAGS reached directly"
+name="$label: a request without a PROXY header is closed unanswered and logged as refused"
+if [ -z "$P1" ]; then
+    fail "$name" "the servers did not start with '$DEPLOY_SERVER_PROXY_FLAGS'"
+else
+    LOGS=("${PROXY_SERVER_LOGS[0]}")
+    mark="$(log_mark "${PROXY_SERVER_LOGS[0]}")" answer="$work/answer.bin" rc=0
+    rm -f "$work/probe.port"
+    draft76_request "$P1" "" "$KEY3" \
+        | timeout "$CASE_TIMEOUT" perl "$here/exchange.pl" --local-port-file "$work/probe.port" \
+            127.0.0.1 "$P1" 5 >"$answer" 2>"$work/case.err" || rc=$?
+    sleep 0.2
+    cport="$(cat "$work/probe.port" 2>/dev/null || echo '?')"
+    logged="$(log_since "${PROXY_SERVER_LOGS[0]}" "$mark")"
+    if [ "$rc" -eq 0 ] && [ ! -s "$answer" ] && grep -q "^127\.0\.0\.1:$cport refused " <<<"$logged" \
+        && ! grep -q ' accepted ' <<<"$logged"; then
+        pass "$name"
+        note "the server logged: $logged"
+    else
+        fail "$name" "expected the connection closed (exchange.pl exit 0) with 0 bytes received and a 'refused' line for 127.0.0.1:$cport; got exit $rc, $(wc -c <"$answer") bytes"
+        note "received (cat -v):"; show_bytes "$answer"
+        note "the server logged:"; printf '%s\n' "$logged" | indent
+    fi
+fi
+
+# --- TLS ended in nginx --------------------------------------------------------
+# tls_proxy NAME B1 B2 [SED_EXPR CHECK_REGEX] : nginx-https.conf in front of
+# B1 and B2, with a self-signed certificate made now; sets PROXY_PORT.
+tls_proxy() {
+    local name="$1" dir="$work/$1"
+    mkdir -p "$dir"
+    if ! openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+            -keyout "$dir/key.pem" -out "$dir/cert.pem" >"$dir/openssl.log" 2>&1; then
+        note "openssl could not make a certificate:"; indent "$dir/openssl.log"
+        return 1
+    fi
+    start_proxy "$name" nginx-https.conf "$2" "$3" "${4:-}" "${5:-}"
+}
+
+# s_client_tls1 NAME PORT EXPECT : `openssl s_client -tls1` against PORT;
+# EXPECT ok: the handshake must succeed with TLS 1.0; refused: it must fail.
+s_client_tls1() {
+    local name="$1" port="$2" expect="$3" out="$work/s_client.out" rc=0 protocol cipher
+    timeout "$CASE_TIMEOUT" openssl s_client -connect "127.0.0.1:$port" -tls1 \
+        -cipher 'DEFAULT:@SECLEVEL=0' </dev/null >"$out" 2>&1 || rc=$?
+    protocol="$(sed -n 's/^ *Protocol *: *//p' "$out" | head -n 1)"
+    cipher="$(sed -n 's/^ *Cipher *: *//p' "$out" | head -n 1)"
+    if [ "$expect" = ok ] && [ "$rc" -eq 0 ] && [ "$protocol" = TLSv1 ] && [ -n "$cipher" ] \
+        && [ "$cipher" != 0000 ]; then
+        pass "$name (protocol $protocol, cipher $cipher)"
+    elif [ "$expect" = refused ] && [ "$rc" -ne 0 ] && { [ -z "$cipher" ] || [ "$cipher" = 0000 ]; }; then
+        pass "$name (s_client: $(grep -o 'alert [a-z ]*[a-z]' "$out" | head -n 1 || true), exit $rc)"
+    else
+        fail "$name" "expected the TLS 1.0 handshake $expect; exit $rc, protocol '$protocol', cipher '$cipher'"
+        grep -v '^ *$' "$out" | head -n 30 | indent
+        show_logs
+    fi
+}
+
+# tls_case NAME VERSION PORT : tls_client.py over TLS VERSION through PORT
+# must complete the handshake, get Location wss://127.0.0.1:PORT/demo and its
+# echo. Skipped, loudly, when this Python cannot offer that version at all
+# (exit 4). Returns 1 when skipped.
+tls_case() {
+    local name="$1" v="$2" port="$3" out="$work/case.out" err="$work/case.err" rc=0 expected
+    timeout "$CASE_TIMEOUT" python3 "$here/tls_client.py" --tls "$v" 127.0.0.1 "$port" /demo hello \
+        >"$out" 2>"$err" </dev/null || rc=$?
+    if [ "$rc" -eq 4 ]; then
+        skip "$name" "$(cat "$err")"
+        loud "$name: NOT tested: $(cat "$err")"
+        return 1
+    fi
+    expected="tls TLSv$v"$'\n'"location wss://127.0.0.1:$port/demo"$'\n< hello\nclosed'
+    if [ "$rc" -eq 0 ] && [ "$(cat "$out")" == "$expected" ]; then
+        pass "$name"
+        return 0
+    fi
+    fail "$name" "exit $rc"
+    printf '        expected stdout:\n'; printf '%s\n' "$expected" | indent
+    printf '        actual stdout:\n'; cat -v "$out" | indent
+    printf '        stderr:\n'; indent "$err"
+    show_logs
+    return 0
+}
+
+echo "== nginx ending TLS (nginx-https.conf), $(openssl version), servers started with --secure"
+start_pair secure_server --secure
+T1="$PAIR1" T2="$PAIR2" SECURE_SERVER_LOGS=("${PAIR_LOGS[@]}")
+label="nginx-https -> server --secure"
+if ! openssl s_client -help 2>&1 | grep -q -- '^ *-tls1 '; then
+    skip "$label" "this openssl has no -tls1: TLS 1.0 is NOT tested"
+    loud "$label: $(openssl version) has no s_client -tls1: TLS 1.0 NOT tested"
+elif [ -z "$T1" ]; then
+    fail "$label" "the servers did not start with --secure"
+elif tls_proxy "$(slug "$label")" "$T1" "$T2"; then
+    LOGS=("$PROXY_LOG" "${SECURE_SERVER_LOGS[@]}")
+    SERVER_LOGS=("${SECURE_SERVER_LOGS[@]}")
+    m1="$(log_mark "${SERVER_LOGS[0]}")" m2="$(log_mark "${SERVER_LOGS[1]}")"
+    s_client_tls1 "$label: openssl s_client -tls1 completes a TLS 1.0 handshake" "$PROXY_PORT" ok
+    tls_clients=0
+    for v in 1 1.1 1.2; do
+        tls_case "$label: hixie-76 over TLS $v (tls_client.py): Location wss://, echo, close" \
+            "$v" "$PROXY_PORT" && tls_clients=$((tls_clients + 1))
+    done
+    PROBE_PORTS=() PROBE_PROBLEMS=""
+    served_check "$label: both servers served the $tls_clients TLS clients" none "$m1" "$m2" "$tls_clients"
+    SERVER_LOGS=("${PLAIN_SERVER_LOGS[@]}")
+else
+    fail "$label" "the proxy did not start"
+fi
+
+# Without --secure the server answers ws:// behind TLS: the draft makes the
+# client refuse a Location other than the URL it opened.
+label="nginx-https -> server without --secure"
+if [ -z "$S1" ] || [ -z "$S2" ]; then fail "$label" "the servers did not start"
+elif tls_proxy "$(slug "$label")" "$S1" "$S2"; then
+    LOGS=("$PROXY_LOG" "${PLAIN_SERVER_LOGS[@]}")
+    expect_refusal "$label: the ws:// Location is refused by the client" \
+        python3 "$here/tls_client.py" --tls 1.2 127.0.0.1 "$PROXY_PORT" /demo hello
+else
+    fail "$label" "the proxy did not start"
+fi
+
+# Without @SECLEVEL=0, OpenSSL 3 (through nginx) refuses TLS 1.0 even though
+# ssl_protocols names it; TLS 1.2 still works.
+label="nginx-https without @SECLEVEL=0"
+if [ -z "$T1" ]; then fail "$label" "the servers did not start with --secure"
+elif tls_proxy "$(slug "$label")" "$T1" "$T2" \
+        's/ssl_ciphers DEFAULT:@SECLEVEL=0;/ssl_ciphers DEFAULT;/' '^ *ssl_ciphers DEFAULT;'; then
+    LOGS=("$PROXY_LOG" "${SECURE_SERVER_LOGS[@]}")
+    s_client_tls1 "$label: the TLS 1.0 handshake is refused" "$PROXY_PORT" refused
+    tls_case "$label: hixie-76 over TLS 1.2 still works" 1.2 "$PROXY_PORT" || true
+else
+    fail "$label" "the proxy did not start"
+fi
+
+SERVER_LOGS=("${PLAIN_SERVER_LOGS[@]}")
 
 # HAProxy's HTTP mode judges the request head itself. A request carrying
 # "Connection: Upgrade" and "Upgrade: websocket" (any case) is taken for an

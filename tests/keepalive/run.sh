@@ -34,6 +34,8 @@
 #   LISTEN_SECS         how long it listens after sending (default 1.0)
 #   CASE_TIMEOUT        seconds allowed for one client run (default 20)
 #   CLIENTS             space-separated subset of the client names (default all)
+#   KEEPALIVE_RESULTS   a file to write the outcomes to as well, one line per
+#                       case: CLIENT<TAB>KIND<TAB>OUTCOME (ours.sh reads it)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -221,6 +223,14 @@ for name in "${CLIENT_NAMES[@]}"; do
     for kind in "${KINDS[@]}"; do cells+=("${OUTCOME["$name/$kind"]}"); done
     row "${cells[@]}"
 done
+
+if [ -n "${KEEPALIVE_RESULTS:-}" ]; then
+    for name in "${CLIENT_NAMES[@]}"; do
+        for kind in "${KINDS[@]}"; do
+            printf '%s\t%s\t%s\n' "$name" "$kind" "${OUTCOME["$name/$kind"]}"
+        done
+    done >"$KEEPALIVE_RESULTS"
+fi
 
 printf '\nevents seen by each client:\n'
 for name in "${CLIENT_NAMES[@]}"; do
