@@ -5,7 +5,7 @@
 //! [`Request`] and accepts (choosing a subprotocol, adding fields, `ws` or `wss`) or rejects
 //! with a status; a client calls [`connect`]. Both give a [`WebSocket`] that reads and sends
 //! whole messages. Bytes that arrived with key3 or the answer are its first frames: nothing is
-//! lost. With the `tungstenite` feature, [`accept_any`] serves RFC 6455 on the same port.
+//! lost. With the `tungstenite` feature, `accept_any` serves RFC 6455 on the same port.
 //!
 //! States of a server connection: reading the request → deciding → (accepted) the 101 head
 //! written, reading key3 → the answer written, open → closed; a request that is not answered

@@ -3,7 +3,7 @@
 //! sockets. Requires the `std` feature.
 //!
 //! The adapters themselves are [`blocking`](crate::blocking) (any `Read + Write`) and, with the
-//! `tokio` feature, [`tokio`](crate::tokio) (any `AsyncRead + AsyncWrite + Unpin`). Both are thin:
+//! `tokio` feature, `tokio` (any `AsyncRead + AsyncWrite + Unpin`). Both are thin:
 //! every decision about bytes is made by the core machines and the shared pieces here; the
 //! adapters only read, write and wait.
 

@@ -5,8 +5,8 @@
 //! A server either decides at once with [`accept_hdr`] (a decision function, as the blocking
 //! adapter), or in two steps: [`read_request`] gives a [`PendingRequest`] to look at, and the
 //! application accepts or rejects it when it is ready (after asking a backend, say). A client
-//! calls [`connect`]. With the `tokio-tungstenite` feature, [`accept_any`] and
-//! [`read_any_request`] serve RFC 6455 on the same port.
+//! calls [`connect`]. With the `tokio-tungstenite` feature, `accept_any` and
+//! `read_any_request` serve RFC 6455 on the same port.
 //!
 //! The handshake has a deadline ([`AcceptConfig::with_handshake_timeout`], 10 s by default) over
 //! all of it, so a peer that sends its head a byte at a time cannot stretch it; an open
