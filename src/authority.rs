@@ -69,13 +69,18 @@ fn is_ipv6(address: &[u8]) -> bool {
             return false;
         }
     }
-    let compressed = memchr::memmem::find_iter(groups_text, b"::").count();
+    // At most one `::`, counted as a left-to-right search counts them (`:::` is one, followed
+    // by an empty group).
+    let double = find_double_colon(groups_text);
+    let compressed = double.map_or(0, |at| {
+        1 + usize::from(find_double_colon(&groups_text[at + 2..]).is_some())
+    });
     if compressed > 1 || groups_text.is_empty() {
         return false;
     }
     // Split around the one `::`, if any; every remaining group must be 1–4 hex digits.
     let mut groups = 0;
-    let halves: [&[u8]; 2] = match memchr::memmem::find(groups_text, b"::") {
+    let halves: [&[u8]; 2] = match double {
         Some(at) => [&groups_text[..at], &groups_text[at + 2..]],
         None => [groups_text, &[]],
     };
@@ -96,6 +101,12 @@ fn is_ipv6(address: &[u8]) -> bool {
     } else {
         groups == capacity
     }
+}
+
+/// Where the first `::` is. An address is at most a few dozen bytes: a byte loop, where a
+/// substring searcher would cost over 2 KiB of code on a microcontroller for nothing.
+fn find_double_colon(text: &[u8]) -> Option<usize> {
+    text.windows(2).position(|pair| pair == b"::")
 }
 
 /// A port of 1–5 ASCII digits with a value in 1..=65535.

@@ -244,7 +244,12 @@ impl<'h> Handover<'h> {
 /// The fields of a complete head, after its first line: `(name, value)` with the value's
 /// optional white space removed. Names that are not UTF-8 read as empty.
 fn head_fields(head: &[u8]) -> impl Iterator<Item = (&str, &[u8])> {
-    let body = memchr::memmem::find(head, b"\r\n").map_or(&[][..], |end| &head[end + 2..]);
+    // The first line's end. A byte loop: the line is short, and a substring searcher would
+    // cost over 2 KiB of code on a microcontroller.
+    let body = head
+        .windows(2)
+        .position(|pair| pair == b"\r\n")
+        .map_or(&[][..], |end| &head[end + 2..]);
     body.split(|&b| b == b'\n')
         .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
         .filter(|line| !line.is_empty())
