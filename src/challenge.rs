@@ -23,18 +23,20 @@ use crate::{Error, Key};
 /// assert_eq!(key_part(b"12345", Key::Key1), Err(Error::KeyNoSpaces(Key::Key1)));
 /// ```
 pub fn key_part(value: &[u8], key: Key) -> Result<u32, Error> {
-    // Checked against the limit after every digit, so it never exceeds 10 * 4294967295 + 9.
-    let mut number: u64 = 0;
+    // 32-bit arithmetic throughout: the number may not pass 4294967295, so checked u32 steps
+    // refuse exactly what the limit refuses, and a 32-bit processor divides without a 64-bit
+    // division routine.
+    let mut number: u32 = 0;
     let mut digits = false;
-    let mut spaces: u64 = 0;
+    let mut spaces: usize = 0;
     for &b in value {
         match b {
             b'0'..=b'9' => {
                 digits = true;
-                number = number * 10 + u64::from(b - b'0');
-                if number > u64::from(u32::MAX) {
-                    return Err(Error::KeyNumberTooLarge(key));
-                }
+                number = number
+                    .checked_mul(10)
+                    .and_then(|n| n.checked_add(u32::from(b - b'0')))
+                    .ok_or(Error::KeyNumberTooLarge(key))?;
             }
             b' ' => spaces += 1,
             _ => {}
@@ -46,11 +48,19 @@ pub fn key_part(value: &[u8], key: Key) -> Result<u32, Error> {
     if spaces == 0 {
         return Err(Error::KeyNoSpaces(key));
     }
+    // More spaces than any u32 (only a slice of over 4 GiB holds them) exceed the number, which
+    // is then a multiple of them only when it is 0.
+    let Ok(spaces) = u32::try_from(spaces) else {
+        return if number == 0 {
+            Ok(0)
+        } else {
+            Err(Error::KeyNotIntegral(key))
+        };
+    };
     if number % spaces != 0 {
         return Err(Error::KeyNotIntegral(key));
     }
-    // number <= u32::MAX and spaces >= 1, so the quotient fits.
-    u32::try_from(number / spaces).map_err(|_| Error::KeyNumberTooLarge(key))
+    Ok(number / spaces)
 }
 
 /// The 16-byte answer: MD5 of part 1 and part 2 as big-endian 32-bit numbers, then key3 as
