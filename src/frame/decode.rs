@@ -181,7 +181,9 @@ impl Decoder {
     /// - [`Error::InvalidUtf8`]: a text message is not UTF-8 and replacement is off.
     ///
     /// All are terminal: later calls return the same error.
-    #[inline]
+    // Inlined across crates where code size is cheap; on a microcontroller one copy serves
+    // every caller (a `Connection` and a bare decoder alike).
+    #[cfg_attr(target_pointer_width = "64", inline)]
     pub fn receive<'a>(&mut self, input: &'a [u8]) -> Result<Received<FrameEvent<'a>>, Error> {
         let (used, event) = match self.state {
             State::Failed(error) => return Err(error),
@@ -201,7 +203,7 @@ impl Decoder {
         error
     }
 
-    #[inline]
+    #[cfg_attr(target_pointer_width = "64", inline)]
     fn step<'a>(&mut self, input: &'a [u8]) -> Result<(usize, Option<FrameEvent<'a>>), Error> {
         // Only where code size is cheap: on a microcontroller the machine alone is enough.
         #[cfg(target_pointer_width = "64")]
