@@ -1,17 +1,26 @@
 //! Eight bytes at a time: the word tricks the head scanner and the field reader use, kept apart
 //! from the grammar they serve. Every function here has an exact byte-loop meaning, and the
-//! tests below hold each one to it over every byte value.
+//! tests below hold each one to it over every byte value. On targets without 64-bit registers
+//! that byte loop is what runs ([`WORDS`]).
 
 /// Whether a byte ends a line or has no place in a head: any control byte but HTAB.
 pub(crate) const fn is_line_byte(b: u8) -> bool {
     (b < 0x20 && b != b'\t') || b == 0x7F
 }
 
+/// Whether to work eight bytes at a time. Where registers are narrower (microcontrollers, for
+/// heads that are small anyway) each word takes two or more registers and the tricks unroll
+/// into far more code than they save time: a byte at a time there.
+const WORDS: bool = cfg!(target_pointer_width = "64");
+
 /// The offset of the first CR, LF, NUL or other control byte except HTAB. Head lines are a
 /// few dozen bytes, too short for a vector search to pay for its setup; eight bytes at a time
 /// with plain integer operations is cheaper there, still linear, and finds the byte's place
 /// in its word without a loop.
 pub(crate) fn find_line_byte(bytes: &[u8]) -> Option<usize> {
+    if !WORDS {
+        return bytes.iter().position(|&b| is_line_byte(b));
+    }
     // Most words hold no byte below U+0020 and no DEL: a cheap test passes them, and only the
     // rest (a line end, HTAB, a fault) take the exact one.
     let in_word = |word| {
@@ -27,6 +36,9 @@ pub(crate) fn find_line_byte(bytes: &[u8]) -> Option<usize> {
 /// The offset of the first `:`, eight bytes at a time: field names are short, so this takes
 /// one to three steps where a byte loop takes up to twenty.
 pub(crate) fn find_colon(bytes: &[u8]) -> Option<usize> {
+    if !WORDS {
+        return bytes.iter().position(|&b| b == b':');
+    }
     const COLONS: u64 = u64::from_le_bytes([b':'; 8]);
     find_by_words(bytes, |word| zero_bytes(word ^ COLONS), |b| b == b':')
 }
@@ -95,6 +107,9 @@ const fn line_bytes(x: u64) -> u64 {
 #[inline]
 pub(crate) fn name_is(name: &[u8], lower: &[u8]) -> bool {
     const CASE: u64 = u64::from_le_bytes([0x20; 8]);
+    if !WORDS {
+        return name_is_bytewise(name, lower);
+    }
     if name.len() != lower.len() {
         return false;
     }
@@ -128,6 +143,11 @@ pub(crate) fn name_is(name: &[u8], lower: &[u8]) -> bool {
         at += 8;
     }
     differ == 0
+}
+
+/// [`name_is`] a byte at a time: bit 0x20 set in each byte of `name`, then compared.
+fn name_is_bytewise(name: &[u8], lower: &[u8]) -> bool {
+    name.len() == lower.len() && name.iter().zip(lower).all(|(&n, &l)| n | 0x20 == l)
 }
 
 #[cfg(test)]
@@ -196,14 +216,16 @@ mod tests {
             let mut name = [0u8; 64];
             name[..len].copy_from_slice(lower);
             name[..len].make_ascii_uppercase();
-            assert!(name_is(&name[..len], lower));
-            assert!(!name_is(&name[..len + 1], lower));
-            for at in 0..len {
-                let mut other = name;
-                other[at] ^= 0x01;
-                assert!(!name_is(&other[..len], lower), "{len} {at}");
-                other[at] = b'_';
-                assert!(!name_is(&other[..len], lower), "{len} {at}");
+            for name_is in [name_is, name_is_bytewise] {
+                assert!(name_is(&name[..len], lower));
+                assert!(!name_is(&name[..len + 1], lower));
+                for at in 0..len {
+                    let mut other = name;
+                    other[at] ^= 0x01;
+                    assert!(!name_is(&other[..len], lower), "{len} {at}");
+                    other[at] = b'_';
+                    assert!(!name_is(&other[..len], lower), "{len} {at}");
+                }
             }
         }
     }
@@ -216,6 +238,7 @@ mod tests {
                 let mut value = *lower;
                 value[at] = b;
                 assert_eq!(name_is(&value, lower), b.eq_ignore_ascii_case(&lower[at]));
+                assert_eq!(name_is_bytewise(&value, lower), name_is(&value, lower));
             }
         }
     }
