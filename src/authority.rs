@@ -13,12 +13,8 @@ pub(crate) fn split(authority: &[u8]) -> Option<(usize, Option<u16>)> {
         }
         close + 2
     } else {
-        let end = memchr::memchr(b':', authority).unwrap_or(authority.len());
         // `@` (user information) and every other byte outside a host name fail here.
-        if !is_host_name(&authority[..end]) {
-            return None;
-        }
-        end
+        host_name_end(authority)?
     };
     match &authority[host_end..] {
         [] => Some((host_end, None)),
@@ -27,15 +23,33 @@ pub(crate) fn split(authority: &[u8]) -> Option<(usize, Option<u16>)> {
     }
 }
 
-/// A host name or an IPv4 address: dot-separated labels of letters, digits, `-` and `_`, none
-/// empty and none starting or ending with `-`. A fully qualified name may end in its root dot
-/// (`example.com.`, RFC 1034 section 3.1; RFC 3986 section 3.2.2 allows it in a URL).
-fn is_host_name(host: &[u8]) -> bool {
-    let labels = host.strip_suffix(b".").unwrap_or(host);
-    !labels.is_empty()
-        && labels.split(|&b| b == b'.').all(|label| {
-            is_host_chars(label) && label.first() != Some(&b'-') && label.last() != Some(&b'-')
-        })
+/// Where a host name or an IPv4 address at the start of `authority` ends: at the first `:` or
+/// the end. It is dot-separated labels of letters, digits, `-` and `_`, none empty and none
+/// starting or ending with `-`; a fully qualified name may end in its root dot
+/// (`example.com.`, RFC 1034 section 3.1; RFC 3986 section 3.2.2 allows it in a URL). `None`
+/// if it is not one.
+///
+/// One pass that remembers the byte before: a dot may not follow a dot, a dash or the start
+/// (an empty label, or one ending in `-`), a dash may not follow a dot or the start (a label
+/// starting with `-`), and the name may not be empty or end in a dash. A name ending in a dot
+/// is then exactly one whose labels are whole before a single root dot.
+fn host_name_end(authority: &[u8]) -> Option<usize> {
+    let mut before = b'.';
+    let mut end = authority.len();
+    for (at, &b) in authority.iter().enumerate() {
+        match b {
+            b':' => {
+                end = at;
+                break;
+            }
+            b'.' if before == b'.' || before == b'-' => return None,
+            b'-' if before == b'.' => return None,
+            _ if is_host_chars(&[b]) => {}
+            _ => return None,
+        }
+        before = b;
+    }
+    (end > 0 && before != b'-').then_some(end)
 }
 
 /// An IPv6 address in its text form: up to eight groups of 1–4 hex digits separated by
@@ -194,6 +208,48 @@ mod tests {
             b".a",
         ] {
             assert_eq!(split(bad), None, "{:?}", core::str::from_utf8(bad));
+        }
+    }
+
+    /// The grammar as first written, label by label, for [`host_name_end`] to be held to.
+    fn is_host_name(host: &[u8]) -> bool {
+        let labels = host.strip_suffix(b".").unwrap_or(host);
+        !labels.is_empty()
+            && labels.split(|&b| b == b'.').all(|label| {
+                is_host_chars(label) && label.first() != Some(&b'-') && label.last() != Some(&b'-')
+            })
+    }
+
+    /// Every string of up to six bytes from the bytes that matter to the grammar, and a few
+    /// that do not belong, against the label-by-label reading.
+    #[test]
+    fn host_names_as_labels_say() {
+        let alphabet = [b'a', b'Z', b'0', b'_', b'-', b'.', b':', b'@', 0x80];
+        let mut text = [0u8; 6];
+        for len in 0..=text.len() {
+            let mut index = [0usize; 6];
+            loop {
+                for (byte, &i) in text.iter_mut().zip(&index).take(len) {
+                    *byte = alphabet[i];
+                }
+                let host = &text[..len];
+                let end = host.iter().position(|&b| b == b':').unwrap_or(len);
+                let expected = is_host_name(&host[..end]).then_some(end);
+                assert_eq!(host_name_end(host), expected, "{host:?}");
+                // The next string of this length, as an odometer.
+                let mut digit = 0;
+                while digit < len {
+                    index[digit] += 1;
+                    if index[digit] < alphabet.len() {
+                        break;
+                    }
+                    index[digit] = 0;
+                    digit += 1;
+                }
+                if digit == len {
+                    break;
+                }
+            }
         }
     }
 
