@@ -1,13 +1,13 @@
 //! `host[:port]`, as both roles read and write it: in a request's `Host` field (server) and in
 //! a `ws://` URL (client).
 
-use crate::scan::is_host_chars;
+use crate::scan::{find_byte, is_host_chars};
 
 /// Checks `host[:port]` — a host name, an IPv4 address or a bracketed IPv6 address, then an
 /// optional port of 1–5 digits in 1..=65535 — and returns where the host ends and the port.
 pub(crate) fn split(authority: &[u8]) -> Option<(usize, Option<u16>)> {
     let host_end = if let Some(inner) = authority.strip_prefix(b"[") {
-        let close = memchr::memchr(b']', inner)?;
+        let close = find_byte(b']', inner)?;
         if !is_ipv6(&inner[..close]) {
             return None;
         }

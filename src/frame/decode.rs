@@ -4,6 +4,7 @@
 use super::chunk::TextChunk;
 use super::utf8::SplitChar;
 use super::FrameConfig;
+use crate::scan::find_byte;
 use crate::{Error, Received};
 
 /// The byte that ends a sentinel frame and, as a type byte, starts a close.
@@ -360,7 +361,7 @@ impl Decoder {
             return None;
         };
         let window = body.get(..self.config.max_message().saturating_add(1));
-        let end = memchr::memchr(END, window.unwrap_or(body))?;
+        let end = find_byte(END, window.unwrap_or(body))?;
         let text = core::str::from_utf8(body.get(..end)?).ok()?;
         let chunk = TextChunk::borrow(text);
         Some((end + 2, Some(FrameEvent::Text { chunk, fin: true })))
@@ -386,7 +387,7 @@ impl Decoder {
         let start = self.searched.min(rest.len());
         let limit = rest.len().min(allowed.saturating_add(1));
         let region = rest.get(start..limit).unwrap_or_default();
-        match memchr::memchr(END, region) {
+        match find_byte(END, region) {
             Some(i) => (start + i, End::Found),
             None if limit > allowed => (allowed, End::Limit),
             None => (limit, End::NotYet),

@@ -12,7 +12,7 @@ mod words;
 use core::ops::Range;
 
 use words::find_line_byte;
-pub(crate) use words::{find_colon, name_is};
+pub(crate) use words::{find_byte, find_colon, name_is};
 
 use crate::{Error, HeadLimits, Setting};
 
@@ -173,7 +173,7 @@ impl LineScanner {
     /// Finds the end of a status line: its first LF, which must follow a CR. A bare CR, a NUL
     /// or a control byte before it is the reason phrase's, which nobody judges.
     fn status_line_end(&mut self, buf: &[u8], rest: &[u8]) -> Result<Scanned, Error> {
-        let Some(offset) = memchr::memchr(b'\n', rest) else {
+        let Some(offset) = find_byte(b'\n', rest) else {
             self.scanned = buf.len();
             return Ok(Scanned::NeedMore);
         };

@@ -13,6 +13,18 @@ pub(crate) const fn is_line_byte(b: u8) -> bool {
 /// into far more code than they save time: a byte at a time there.
 const WORDS: bool = cfg!(target_pointer_width = "64");
 
+/// The offset of the first `needle`: `memchr` where words are 64 bits, a byte loop elsewhere,
+/// where `memchr`'s word-at-a-time fallback costs nearly 1 KiB of code (on a microcontroller)
+/// to search heads and messages that are small there.
+#[inline]
+pub(crate) fn find_byte(needle: u8, haystack: &[u8]) -> Option<usize> {
+    if WORDS {
+        memchr::memchr(needle, haystack)
+    } else {
+        haystack.iter().position(|&b| b == needle)
+    }
+}
+
 /// The offset of the first CR, LF, NUL or other control byte except HTAB. Head lines are a
 /// few dozen bytes, too short for a vector search to pay for its setup; eight bytes at a time
 /// with plain integer operations is cheaper there, still linear, and finds the byte's place
@@ -145,7 +157,9 @@ pub(crate) fn name_is(name: &[u8], lower: &[u8]) -> bool {
     differ == 0
 }
 
-/// [`name_is`] a byte at a time: bit 0x20 set in each byte of `name`, then compared.
+/// [`name_is`] a byte at a time: bit 0x20 set in each byte of `name`, then compared. One copy
+/// for every name compared, not one loop per name.
+#[inline(never)]
 fn name_is_bytewise(name: &[u8], lower: &[u8]) -> bool {
     name.len() == lower.len() && name.iter().zip(lower).all(|(&n, &l)| n | 0x20 == l)
 }
