@@ -333,15 +333,17 @@ pub(crate) fn trim_ows(mut bytes: &[u8]) -> &[u8] {
 #[inline]
 pub(crate) fn split_field_trimmed(line: &[u8]) -> Option<(&[u8], Range<usize>)> {
     let colon = find_colon(line).filter(|&colon| colon > 0)?;
-    let mut value = &line[colon + 1..];
-    while let [b' ' | b'\t', rest @ ..] = value {
-        value = rest;
+    // By index: the slice patterns this replaces compiled to a loop three times as long, and
+    // most values have one space before them and none after.
+    let mut start = colon + 1;
+    let mut end = line.len();
+    while start < end && matches!(line[start], b' ' | b'\t') {
+        start += 1;
     }
-    let start = line.len() - value.len();
-    while let [rest @ .., b' ' | b'\t'] = value {
-        value = rest;
+    while end > start && matches!(line[end - 1], b' ' | b'\t') {
+        end -= 1;
     }
-    Some((&line[..colon], start..start + value.len()))
+    Some((&line[..colon], start..end))
 }
 
 /// An ASCII-only byte string as `&str`. Callers only pass bytes already checked to be ASCII;
