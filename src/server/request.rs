@@ -27,11 +27,10 @@ pub struct Protocols<'a> {
     rest: &'a [u8],
 }
 
-impl<'a> Iterator for Protocols<'a> {
-    type Item = &'a str;
-
+impl<'a> Protocols<'a> {
+    /// The next name as bytes: what the server's own checks compare, with no UTF-8 check.
     #[inline]
-    fn next(&mut self) -> Option<&'a str> {
+    pub(crate) fn next_bytes(&mut self) -> Option<&'a [u8]> {
         if self.rest.is_empty() {
             return None;
         }
@@ -43,7 +42,16 @@ impl<'a> Iterator for Protocols<'a> {
             .unwrap_or(self.rest.len());
         let (name, rest) = self.rest.split_at(len);
         self.rest = rest.get(1..).unwrap_or_default();
-        Some(ascii_str(name))
+        Some(name)
+    }
+}
+
+impl<'a> Iterator for Protocols<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        self.next_bytes().map(ascii_str)
     }
 }
 

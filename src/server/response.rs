@@ -108,17 +108,19 @@ pub(crate) fn write_head(
             return Err(Error::InvalidValue(Setting::Field));
         }
     }
+    // Compared as bytes: the names are visible ASCII, so bytes equal exactly when the strings
+    // do, and no UTF-8 check is spent on them.
     let mut offered = request.protocols();
     let protocol = match accept.protocol {
         // The request's own bytes are echoed, so the client finds exactly what it sent.
         Some(chosen) => Some(
-            offered
-                .find(|&p| p == chosen)
+            core::iter::from_fn(|| offered.next_bytes())
+                .find(|&p| p == chosen.as_bytes())
                 .ok_or(Error::ProtocolNotOffered)?,
         ),
         // Every conforming hixie-76 client fails a 101 that names none of the subprotocols it
         // offered; hixie-75 makes the echo optional (without it, none was agreed).
-        None if draft == Draft::Hixie76 && offered.next().is_some() => {
+        None if draft == Draft::Hixie76 && offered.next_bytes().is_some() => {
             return Err(Error::NoProtocolChosen)
         }
         None => None,
@@ -142,7 +144,7 @@ pub(crate) fn write_head(
         host,
         port,
         resource: request.resource_bytes(),
-        protocol: protocol.map(str::as_bytes),
+        protocol,
         fields: accept.fields,
     };
     emit::write(&head, out)
