@@ -77,28 +77,17 @@ pub fn answer(part1: u32, part2: u32, key3: [u8; 8]) -> [u8; 16] {
     md5_16(&challenge)
 }
 
-/// MD5 of 16 bytes. Where code size matters more than the last nanosecond (32-bit and smaller
-/// targets: microcontrollers), the compact MD5 below, a loop over the 64 steps; on 64-bit
-/// targets, `md-5`'s fully unrolled one, the faster.
-#[cfg(target_pointer_width = "64")]
-#[inline]
+/// MD5 of the 16-byte challenge.
 fn md5_16(message: &[u8; 16]) -> [u8; 16] {
-    use md5::{Digest, Md5};
-    Md5::digest(message).into()
+    md5::digest_16(message)
 }
 
-/// MD5 of 16 bytes. Where code size matters more than the last nanosecond (32-bit and smaller
-/// targets: microcontrollers), the compact MD5 below, a loop over the 64 steps; on 64-bit
-/// targets, `md-5`'s fully unrolled one, the faster.
-#[cfg(not(target_pointer_width = "64"))]
-fn md5_16(message: &[u8; 16]) -> [u8; 16] {
-    compact_md5::digest_16(message)
-}
-
-/// MD5 (RFC 1321) as a loop over its 64 steps: about a third of the code of an unrolled one.
-/// Held to RFC 1321's test vectors, and to `md-5` on the 16-byte messages the handshake hashes.
-#[cfg(any(test, not(target_pointer_width = "64")))]
-mod compact_md5 {
+/// MD5 (RFC 1321), for the one 16-byte message the handshake hashes, in two forms chosen by
+/// target: on 64-bit targets its 64 steps written out, with the block's constant padding words
+/// folded into them (faster than `md-5`, which hashes any message); elsewhere a loop over the
+/// steps, about a third of the code (a microcontroller's flash is the scarcer). Both are held
+/// to RFC 1321's test vectors, and to `md-5` on 16-byte messages.
+mod md5 {
     /// The state before the first block (RFC 1321 section 3.3).
     const INIT: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
 
@@ -121,8 +110,18 @@ mod compact_md5 {
     /// The rotation of each step: four per round, repeated over its 16 steps.
     const SHIFTS: [u32; 16] = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
 
-    /// One block of 16 little-endian words into `state` (section 3.4).
+    /// One block of 16 little-endian words into `state`: the form for this target.
+    #[inline]
     fn compress(state: &mut [u32; 4], block: &[u32; 16]) {
+        if cfg!(target_pointer_width = "64") {
+            compress_unrolled(state, block);
+        } else {
+            compress_loop(state, block);
+        }
+    }
+
+    /// The 64 steps as a loop (section 3.4).
+    fn compress_loop(state: &mut [u32; 4], block: &[u32; 16]) {
         let [mut a, mut b, mut c, mut d] = *state;
         for (i, &k) in K.iter().enumerate() {
             let round = i / 16;
@@ -138,6 +137,93 @@ mod compact_md5 {
             c = b;
             b = b.wrapping_add(sum.rotate_left(SHIFTS[round * 4 + i % 4]));
         }
+        for (word, add) in state.iter_mut().zip([a, b, c, d]) {
+            *word = word.wrapping_add(add);
+        }
+    }
+
+    /// The 64 steps written out (section 3.4), the four words taking turns as `a`. Inlined,
+    /// so that the words of a block known in advance are constants.
+    #[inline(always)]
+    fn compress_unrolled(state: &mut [u32; 4], x: &[u32; 16]) {
+        #[inline(always)]
+        fn step(f: u32, a: u32, b: u32, x: u32, k: u32, s: u32) -> u32 {
+            b.wrapping_add(
+                a.wrapping_add(f)
+                    .wrapping_add(x)
+                    .wrapping_add(k)
+                    .rotate_left(s),
+            )
+        }
+        let f = |b: u32, c: u32, d: u32| (b & c) | (!b & d);
+        let g = |b: u32, c: u32, d: u32| (d & b) | (!d & c);
+        let h = |b: u32, c: u32, d: u32| b ^ c ^ d;
+        let i = |b: u32, c: u32, d: u32| c ^ (b | !d);
+        let [mut a, mut b, mut c, mut d] = *state;
+        a = step(f(b, c, d), a, b, x[0], K[0], 7);
+        d = step(f(a, b, c), d, a, x[1], K[1], 12);
+        c = step(f(d, a, b), c, d, x[2], K[2], 17);
+        b = step(f(c, d, a), b, c, x[3], K[3], 22);
+        a = step(f(b, c, d), a, b, x[4], K[4], 7);
+        d = step(f(a, b, c), d, a, x[5], K[5], 12);
+        c = step(f(d, a, b), c, d, x[6], K[6], 17);
+        b = step(f(c, d, a), b, c, x[7], K[7], 22);
+        a = step(f(b, c, d), a, b, x[8], K[8], 7);
+        d = step(f(a, b, c), d, a, x[9], K[9], 12);
+        c = step(f(d, a, b), c, d, x[10], K[10], 17);
+        b = step(f(c, d, a), b, c, x[11], K[11], 22);
+        a = step(f(b, c, d), a, b, x[12], K[12], 7);
+        d = step(f(a, b, c), d, a, x[13], K[13], 12);
+        c = step(f(d, a, b), c, d, x[14], K[14], 17);
+        b = step(f(c, d, a), b, c, x[15], K[15], 22);
+        a = step(g(b, c, d), a, b, x[1], K[16], 5);
+        d = step(g(a, b, c), d, a, x[6], K[17], 9);
+        c = step(g(d, a, b), c, d, x[11], K[18], 14);
+        b = step(g(c, d, a), b, c, x[0], K[19], 20);
+        a = step(g(b, c, d), a, b, x[5], K[20], 5);
+        d = step(g(a, b, c), d, a, x[10], K[21], 9);
+        c = step(g(d, a, b), c, d, x[15], K[22], 14);
+        b = step(g(c, d, a), b, c, x[4], K[23], 20);
+        a = step(g(b, c, d), a, b, x[9], K[24], 5);
+        d = step(g(a, b, c), d, a, x[14], K[25], 9);
+        c = step(g(d, a, b), c, d, x[3], K[26], 14);
+        b = step(g(c, d, a), b, c, x[8], K[27], 20);
+        a = step(g(b, c, d), a, b, x[13], K[28], 5);
+        d = step(g(a, b, c), d, a, x[2], K[29], 9);
+        c = step(g(d, a, b), c, d, x[7], K[30], 14);
+        b = step(g(c, d, a), b, c, x[12], K[31], 20);
+        a = step(h(b, c, d), a, b, x[5], K[32], 4);
+        d = step(h(a, b, c), d, a, x[8], K[33], 11);
+        c = step(h(d, a, b), c, d, x[11], K[34], 16);
+        b = step(h(c, d, a), b, c, x[14], K[35], 23);
+        a = step(h(b, c, d), a, b, x[1], K[36], 4);
+        d = step(h(a, b, c), d, a, x[4], K[37], 11);
+        c = step(h(d, a, b), c, d, x[7], K[38], 16);
+        b = step(h(c, d, a), b, c, x[10], K[39], 23);
+        a = step(h(b, c, d), a, b, x[13], K[40], 4);
+        d = step(h(a, b, c), d, a, x[0], K[41], 11);
+        c = step(h(d, a, b), c, d, x[3], K[42], 16);
+        b = step(h(c, d, a), b, c, x[6], K[43], 23);
+        a = step(h(b, c, d), a, b, x[9], K[44], 4);
+        d = step(h(a, b, c), d, a, x[12], K[45], 11);
+        c = step(h(d, a, b), c, d, x[15], K[46], 16);
+        b = step(h(c, d, a), b, c, x[2], K[47], 23);
+        a = step(i(b, c, d), a, b, x[0], K[48], 6);
+        d = step(i(a, b, c), d, a, x[7], K[49], 10);
+        c = step(i(d, a, b), c, d, x[14], K[50], 15);
+        b = step(i(c, d, a), b, c, x[5], K[51], 21);
+        a = step(i(b, c, d), a, b, x[12], K[52], 6);
+        d = step(i(a, b, c), d, a, x[3], K[53], 10);
+        c = step(i(d, a, b), c, d, x[10], K[54], 15);
+        b = step(i(c, d, a), b, c, x[1], K[55], 21);
+        a = step(i(b, c, d), a, b, x[8], K[56], 6);
+        d = step(i(a, b, c), d, a, x[15], K[57], 10);
+        c = step(i(d, a, b), c, d, x[6], K[58], 15);
+        b = step(i(c, d, a), b, c, x[13], K[59], 21);
+        a = step(i(b, c, d), a, b, x[4], K[60], 6);
+        d = step(i(a, b, c), d, a, x[11], K[61], 10);
+        c = step(i(d, a, b), c, d, x[2], K[62], 15);
+        b = step(i(c, d, a), b, c, x[9], K[63], 21);
         for (word, add) in state.iter_mut().zip([a, b, c, d]) {
             *word = word.wrapping_add(add);
         }
@@ -168,9 +254,10 @@ mod compact_md5 {
         digest_bytes(&state)
     }
 
-    /// MD5 of any message (section 3.1–3.5), to hold [`compress`] to the RFC's test vectors.
+    /// MD5 of any message of up to 247 bytes (sections 3.1–3.5) with the given form of the
+    /// steps, to hold both to the RFC's test vectors.
     #[cfg(test)]
-    pub(super) fn digest(message: &[u8]) -> [u8; 16] {
+    pub(super) fn digest(message: &[u8], unrolled: bool) -> [u8; 16] {
         let mut padded = [0u8; 256];
         let len = message.len();
         assert!(len + 9 <= padded.len(), "test messages only");
@@ -186,7 +273,11 @@ mod compact_md5 {
                 four.copy_from_slice(bytes);
                 *word = u32::from_le_bytes(four);
             }
-            compress(&mut state, &block);
+            if unrolled {
+                compress_unrolled(&mut state, &block);
+            } else {
+                compress_loop(&mut state, &block);
+            }
         }
         digest_bytes(&state)
     }
@@ -211,9 +302,9 @@ mod tests {
         bytes
     }
 
-    /// RFC 1321's test suite (appendix A.5).
+    /// RFC 1321's test suite (appendix A.5), for both forms of the steps.
     #[test]
-    fn compact_md5_meets_rfc_1321() {
+    fn md5_meets_rfc_1321() {
         for (message, digest) in [
             ("", "d41d8cd98f00b204e9800998ecf8427e"),
             ("a", "0cc175b9c0f1b6a831c399e269772661"),
@@ -232,30 +323,33 @@ mod tests {
                 "57edf4a22be3c955ac49da2e2107b67a",
             ),
         ] {
-            assert_eq!(
-                compact_md5::digest(message.as_bytes()),
-                unhex(digest),
-                "{message:?}"
-            );
+            for unrolled in [false, true] {
+                assert_eq!(
+                    md5::digest(message.as_bytes(), unrolled),
+                    unhex(digest),
+                    "{message:?}"
+                );
+            }
         }
     }
 
     /// The 16-byte path, with its padding written in advance, against `md-5` and against the
-    /// general path.
+    /// general path in both forms.
     #[test]
-    fn compact_md5_of_16_bytes() {
-        use md5::{Digest, Md5};
+    fn md5_of_16_bytes() {
+        use ::md5::{Digest, Md5};
         let mut message = [0u8; 16];
         for round in 0..300u32 {
             for (i, byte) in message.iter_mut().enumerate() {
                 *byte = (round.wrapping_mul(2_654_435_761) >> (i % 24)) as u8 ^ i as u8;
             }
             let expected: [u8; 16] = Md5::digest(message).into();
-            assert_eq!(compact_md5::digest_16(&message), expected);
-            assert_eq!(compact_md5::digest(&message), expected);
+            assert_eq!(md5::digest_16(&message), expected);
+            assert_eq!(md5::digest(&message, false), expected);
+            assert_eq!(md5::digest(&message, true), expected);
         }
         assert_eq!(
-            &compact_md5::digest_16(b"\x31\x6e\x41\x13\x0f\x7e\xd6\x3c^n:ds[4U"),
+            &md5::digest_16(b"\x31\x6e\x41\x13\x0f\x7e\xd6\x3c^n:ds[4U"),
             b"8jKS'y:G*Co,Wxa-"
         );
     }
