@@ -133,13 +133,16 @@ impl RequestRecord {
                 _ => Error::BadRequestLine,
             });
         };
-        let target_len = find_byte(b' ', after_method).ok_or(Error::BadRequestLine)?;
-        let (target, version) = after_method.split_at(target_len);
-        if version != b" HTTP/1.1" || target.first() != Some(&b'/') || !is_visible_ascii(target) {
+        // The line ends in the version, and a target of visible ASCII holds no space: no
+        // search for the space between them is needed.
+        let target = after_method
+            .strip_suffix(b" HTTP/1.1")
+            .ok_or(Error::BadRequestLine)?;
+        if target.first() != Some(&b'/') || !is_visible_ascii(target) {
             return Err(Error::BadRequestLine);
         }
         let start = line.start + 4;
-        self.target = start..start + target_len;
+        self.target = start..start + target.len();
         Ok(())
     }
 
