@@ -29,6 +29,7 @@ pub(crate) fn find_byte(needle: u8, haystack: &[u8]) -> Option<usize> {
 /// few dozen bytes, too short for a vector search to pay for its setup; eight bytes at a time
 /// with plain integer operations is cheaper there, still linear, and finds the byte's place
 /// in its word without a loop.
+#[inline]
 pub(crate) fn find_line_byte(bytes: &[u8]) -> Option<usize> {
     if !WORDS {
         return bytes.iter().position(|&b| is_line_byte(b));
