@@ -1,7 +1,7 @@
 //! `host[:port]`, as both roles read and write it: in a request's `Host` field (server) and in
 //! a `ws://` URL (client).
 
-use crate::scan::{find_byte, is_host_chars};
+use crate::scan::{find_byte, is_label_byte};
 
 /// Checks `host[:port]` — a host name, an IPv4 address or a bracketed IPv6 address, then an
 /// optional port of 1–5 digits in 1..=65535 — and returns where the host ends and the port.
@@ -37,15 +37,17 @@ fn host_name_end(authority: &[u8]) -> Option<usize> {
     let mut before = b'.';
     let mut end = authority.len();
     for (at, &b) in authority.iter().enumerate() {
-        match b {
-            b':' => {
-                end = at;
-                break;
+        // Letters, digits and `_` first: nearly every byte is one, and may follow anything.
+        if !is_label_byte(b) {
+            match b {
+                b':' => {
+                    end = at;
+                    break;
+                }
+                b'.' if before != b'.' && before != b'-' => {}
+                b'-' if before != b'.' => {}
+                _ => return None,
             }
-            b'.' if before == b'.' || before == b'-' => return None,
-            b'-' if before == b'.' => return None,
-            _ if is_host_chars(&[b]) => {}
-            _ => return None,
         }
         before = b;
     }
@@ -149,6 +151,7 @@ pub(crate) fn port_text(port: u16, buf: &mut [u8; 6]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::is_host_chars;
 
     #[test]
     fn host_and_port() {

@@ -245,6 +245,8 @@ fn read_head(
 /// Byte classes for header grammar, one table lookup per byte.
 const TOKEN: u8 = 1;
 const HOST: u8 = 2;
+/// Letters, digits and `_`: the bytes of a host label but `-`.
+const LABEL: u8 = 4;
 
 const fn byte_classes() -> [u8; 256] {
     let mut table = [0u8; 256];
@@ -276,6 +278,9 @@ const fn byte_classes() -> [u8; 256] {
         if c.is_ascii_alphanumeric() || c == b'-' || c == b'.' || c == b'_' {
             class |= HOST;
         }
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            class |= LABEL;
+        }
         table[b] = class;
         b += 1;
     }
@@ -304,8 +309,16 @@ pub(crate) fn is_field_value(bytes: &[u8]) -> bool {
 }
 
 /// Whether `bytes` is a non-empty run of host-name characters (letters, digits, `-`, `.`, `_`).
+/// (For the label-by-label reading of host names that the one-pass check is tested against.)
+#[cfg(test)]
 pub(crate) fn is_host_chars(bytes: &[u8]) -> bool {
     !bytes.is_empty() && common_classes(bytes) & HOST != 0
+}
+
+/// Whether `b` is a letter, a digit or `_`: a host label's byte other than `-`.
+#[inline]
+pub(crate) fn is_label_byte(b: u8) -> bool {
+    CLASSES[usize::from(b)] & LABEL != 0
 }
 
 /// Whether every byte is visible ASCII (U+0021–U+007E).
