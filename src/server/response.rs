@@ -132,15 +132,14 @@ pub(crate) fn write_head(
         Some(port) => port_text(port, &mut port_digits),
         None => &[],
     };
-    let (status, prefix): (&[u8], &[u8]) = match draft {
-        Draft::Hixie76 => (b"HTTP/1.1 101 WebSocket Protocol Handshake\r\n", b"Sec-"),
-        Draft::Hixie75 => (b"HTTP/1.1 101 Web Socket Protocol Handshake\r\n", b""),
+    let words = match draft {
+        Draft::Hixie76 => &HIXIE76,
+        Draft::Hixie75 => &HIXIE75,
     };
     let head = Head {
-        status,
-        prefix,
+        words,
         origin: request.origin_bytes(),
-        scheme: if accept.secure { b"wss://" } else { b"ws://" },
+        location: words.location[usize::from(accept.secure)],
         host,
         port,
         resource: request.resource_bytes(),
@@ -150,13 +149,41 @@ pub(crate) fn write_head(
     emit::write(&head, out)
 }
 
+/// A draft's fixed words in a 101 head, each run of them one piece, so that a head is written
+/// in as few pieces as it can be.
+struct Words {
+    /// The status line and the fields every answer carries.
+    start: &'static [u8],
+    origin: &'static [u8],
+    /// The Location's name and scheme: `ws://`, then `wss://`.
+    location: [&'static [u8]; 2],
+    protocol: &'static [u8],
+}
+
+static HIXIE76: Words = Words {
+    start: b"HTTP/1.1 101 WebSocket Protocol Handshake\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\n",
+    origin: b"Sec-WebSocket-Origin: ",
+    location: [
+        b"Sec-WebSocket-Location: ws://",
+        b"Sec-WebSocket-Location: wss://",
+    ],
+    protocol: b"Sec-WebSocket-Protocol: ",
+};
+
+/// hixie-75's: another reason phrase, no `Sec-` in the names.
+static HIXIE75: Words = Words {
+    start: b"HTTP/1.1 101 Web Socket Protocol Handshake\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\n",
+    origin: b"WebSocket-Origin: ",
+    location: [b"WebSocket-Location: ws://", b"WebSocket-Location: wss://"],
+    protocol: b"WebSocket-Protocol: ",
+};
+
 /// The pieces of a 101 head.
 struct Head<'a> {
-    status: &'a [u8],
-    /// `Sec-` for hixie-76's field names, nothing for hixie-75's.
-    prefix: &'a [u8],
+    words: &'static Words,
     origin: Option<&'a [u8]>,
-    scheme: &'a [u8],
+    /// The Location's name and scheme.
+    location: &'static [u8],
     host: &'a [u8],
     port: &'a [u8],
     resource: &'a [u8],
@@ -167,25 +194,20 @@ struct Head<'a> {
 impl Emit for Head<'_> {
     #[inline]
     fn emit<K: Sink>(&self, sink: &mut K) {
-        sink.put(self.status);
-        sink.put(b"Upgrade: WebSocket\r\nConnection: Upgrade\r\n");
+        sink.put(self.words.start);
         if let Some(origin) = self.origin {
-            sink.put(self.prefix);
-            sink.put(b"WebSocket-Origin: ");
+            sink.put(self.words.origin);
             sink.put(origin);
             sink.put(b"\r\n");
         }
-        sink.put(self.prefix);
-        sink.put(b"WebSocket-Location: ");
-        sink.put(self.scheme);
+        sink.put(self.location);
         // The Location is canonical: the host lowercased.
         sink.put_lowercase(self.host);
         sink.put(self.port);
         sink.put(self.resource);
         sink.put(b"\r\n");
         if let Some(protocol) = self.protocol {
-            sink.put(self.prefix);
-            sink.put(b"WebSocket-Protocol: ");
+            sink.put(self.words.protocol);
             sink.put(protocol);
             sink.put(b"\r\n");
         }
