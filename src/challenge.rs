@@ -155,8 +155,10 @@ mod md5 {
                     .rotate_left(s),
             )
         }
-        let f = |b: u32, c: u32, d: u32| (b & c) | (!b & d);
-        let g = |b: u32, c: u32, d: u32| (d & b) | (!d & c);
+        // F and G as three operations each: (b & c) | (!b & d) selects c where b has a one
+        // bit and d elsewhere, as d ^ (b & (c ^ d)) does; likewise G with d selecting b or c.
+        let f = |b: u32, c: u32, d: u32| d ^ (b & (c ^ d));
+        let g = |b: u32, c: u32, d: u32| c ^ (d & (b ^ c));
         let h = |b: u32, c: u32, d: u32| b ^ c ^ d;
         let i = |b: u32, c: u32, d: u32| c ^ (b | !d);
         let [mut a, mut b, mut c, mut d] = *state;
