@@ -12,7 +12,7 @@ mod words;
 use core::ops::Range;
 
 use words::find_line_byte;
-pub(crate) use words::{find_byte, find_colon, name_is};
+pub(crate) use words::{find_byte, find_colon, is_visible_ascii, name_is};
 
 use crate::{Error, HeadLimits, Setting};
 
@@ -319,13 +319,6 @@ pub(crate) fn is_host_chars(bytes: &[u8]) -> bool {
 #[inline]
 pub(crate) fn is_label_byte(b: u8) -> bool {
     CLASSES[usize::from(b)] & LABEL != 0
-}
-
-/// Whether every byte is visible ASCII (U+0021–U+007E).
-pub(crate) fn is_visible_ascii(bytes: &[u8]) -> bool {
-    bytes
-        .iter()
-        .fold(true, |all, &b| all & (b.wrapping_sub(0x21) < 0x5E))
 }
 
 /// Removes leading and trailing SP and HTAB (the optional white space around a field value).

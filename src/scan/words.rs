@@ -46,6 +46,38 @@ pub(crate) fn find_line_byte(bytes: &[u8]) -> Option<usize> {
     find_by_words(bytes, in_word, is_line_byte)
 }
 
+/// Whether every byte is visible ASCII (U+0021–U+007E): eight bytes at a time where words are
+/// 64 bits and there are eight bytes, the last eight overlapping the words before.
+pub(crate) fn is_visible_ascii(bytes: &[u8]) -> bool {
+    let Some(last) = bytes.len().checked_sub(8).filter(|_| WORDS) else {
+        return bytes
+            .iter()
+            .fold(true, |all, &b| all & (b.wrapping_sub(0x21) < 0x5E));
+    };
+    let word = |at: usize| {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(eight)
+    };
+    let mut invisible = invisible_bytes(word(last));
+    let mut at = 0;
+    while at < last {
+        invisible |= invisible_bytes(word(at));
+        at += 8;
+    }
+    invisible == 0
+}
+
+/// The high bit of every byte of `x` outside U+0021–U+007E, and no other.
+const fn invisible_bytes(x: u64) -> u64 {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    // With the high bits cleared nothing carries between bytes: 0x7F + 0x5F < 0x100.
+    let low = x & (ONES * 0x7F);
+    let from_21 = low + ONES * 0x5F;
+    let from_7f = low + ONES;
+    (x | !from_21 | from_7f) & (ONES * 0x80)
+}
+
 /// The offset of the first `:`, eight bytes at a time: field names are short, so this takes
 /// one to three steps where a byte loop takes up to twenty.
 pub(crate) fn find_colon(bytes: &[u8]) -> Option<usize> {
@@ -294,6 +326,41 @@ mod tests {
                     line_bytes(u64::from_le_bytes(bytes)),
                     u64::from_le_bytes(expected)
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn invisible_bytes_marks_each_byte_exactly() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                for filler in [b'a', b'!', b'~', 0x80, 0xA1, 0xFE] {
+                    let mut bytes = [filler; 8];
+                    bytes[at] = b;
+                    let expected = bytes.map(|b| if (0x21..=0x7E).contains(&b) { 0 } else { 0x80 });
+                    assert_eq!(
+                        invisible_bytes(u64::from_le_bytes(bytes)),
+                        u64::from_le_bytes(expected)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn visible_ascii_at_every_length_and_place() {
+        for len in 0..30 {
+            assert!(is_visible_ascii(&[b'~'; 30][..len]));
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut bytes = [b'!'; 30];
+                    bytes[at] = b;
+                    assert_eq!(
+                        is_visible_ascii(&bytes[..len]),
+                        (0x21..=0x7E).contains(&b),
+                        "{b:#x} at {at} of {len}"
+                    );
+                }
             }
         }
     }
