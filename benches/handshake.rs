@@ -7,10 +7,16 @@
 //!   call; the per-byte cost must stay flat as the head grows.
 //!
 //! Run: `cargo bench --bench handshake`.
+//!
+//! Instruction counts, which a shared machine's load does not disturb as it does times: with
+//! `HIXIE76_BENCH_COUNT=N` in its environment the benchmark executable (the path `cargo bench
+//! --bench handshake --no-run` prints) runs the server and the floor `N` times each and exits,
+//! and `valgrind --tool=callgrind --toggle-collect='*server_handshake*'` (or `'*floor*'`)
+//! counts the instructions of those calls alone: divide by `N`.
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, Criterion, Throughput};
 use hixie76::server::{Accept, Outcome, ServerConfig, ServerHandshake};
 use hixie76::HeadLimits;
 use md5::{Digest, Md5};
@@ -20,6 +26,9 @@ Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\nSec-WebSocket-Protocol: sample\r\n\
 Upgrade: WebSocket\r\nSec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\n\
 Origin: http://example.com\r\n\r\n^n:ds[4U";
 
+// Never inlined, so that an instruction counter can name it (`--toggle-collect`); the floor
+// likewise: the call costs both the same.
+#[inline(never)]
 fn server_handshake(
     config: ServerConfig,
     storage: &mut [u8],
@@ -61,6 +70,7 @@ fn bytewise(config: ServerConfig, storage: &mut [u8], request: &[u8]) -> usize {
 }
 
 /// Only the head is parsed: what httparse does; then the work a server must add.
+#[inline(never)]
 fn floor(request: &[u8], out: &mut [u8]) -> usize {
     let mut headers = [httparse::EMPTY_HEADER; 16];
     let mut parsed = httparse::Request::new(&mut headers);
@@ -171,5 +181,31 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
+/// `HIXIE76_BENCH_COUNT=N`: the server and the floor `N` times each, for an instruction
+/// counter, instead of criterion's measurements.
+fn count(n: usize) {
+    let mut storage = vec![0u8; 8192];
+    let mut out = [0u8; 512];
+    let config = ServerConfig::default();
+    let mut total = 0;
+    for _ in 0..n {
+        total += server_handshake(config, &mut storage, black_box(V1), &mut out);
+    }
+    for _ in 0..n {
+        total += floor(black_box(V1), &mut out);
+    }
+    println!("{n} server handshakes and {n} floors: {total} bytes written");
+}
+
 criterion_group!(handshake, benches);
-criterion_main!(handshake);
+
+fn main() {
+    if let Some(n) = std::env::var("HIXIE76_BENCH_COUNT")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        return count(n);
+    }
+    handshake();
+    Criterion::default().configure_from_args().final_summary();
+}
