@@ -225,6 +225,27 @@ mod tests {
         assert_eq!(short, [b'x'; 11]);
     }
 
+    /// Below 64 bits heads are counted by a writer over no buffer: it counts what a counter
+    /// counts, and writes nothing.
+    #[test]
+    fn a_writer_over_no_buffer_counts() {
+        let mut writer = Writer {
+            out: &mut [],
+            at: 0,
+        };
+        Hello.emit(&mut writer);
+        assert_eq!(writer.at, 12);
+        // And over a buffer too short, it writes only what fits.
+        let mut short = [b'x'; 9];
+        let mut writer = Writer {
+            out: &mut short,
+            at: 0,
+        };
+        Hello.emit(&mut writer);
+        assert_eq!(writer.at, 12);
+        assert_eq!(&short, b"Hello, xx");
+    }
+
     #[test]
     fn matches_byte_for_byte() {
         assert!(matches(b"Hello, world", |m| Hello.emit(m)));
