@@ -2,7 +2,7 @@
 //! compared with bytes received.
 //!
 //! A head is described once, as an [`Emit`] implementation that puts its pieces into a
-//! [`Sink`]. Run through a [`Counter`] it gives the length, so a too-small buffer is refused
+//! [`Sink`]. Run through a counter it gives the length, so a too-small buffer is refused
 //! before anything is written; run through a writer it fills the buffer; run through a
 //! [`Matcher`] (the client's check of the Location and the subprotocol it gets back) it
 //! compares. No length is counted by hand apart from the bytes written.
@@ -23,9 +23,12 @@ pub(crate) trait Emit {
     fn emit<K: Sink>(&self, sink: &mut K);
 }
 
-/// Counts the bytes emitted.
+/// Counts the bytes emitted: after inlining, a sum of a few lengths. On 64-bit targets only;
+/// elsewhere the [`Writer`] over no buffer counts.
+#[cfg(target_pointer_width = "64")]
 struct Counter(usize);
 
+#[cfg(target_pointer_width = "64")]
 impl Sink for Counter {
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
@@ -38,45 +41,55 @@ impl Sink for Counter {
     }
 }
 
-/// Writes into a buffer exactly as long as what is emitted.
+/// Writes what is emitted into a buffer, as far as it fits, and counts all of it. Over an
+/// empty buffer it only counts: on targets narrower than 64 bits that is how heads are
+/// counted, so that a head's emission is compiled once for counting and writing (on a
+/// microcontroller, where it is not inlined, that saves code; on x86-64 a [`Counter`] saves
+/// the bounds checks).
 struct Writer<'o> {
     out: &'o mut [u8],
     at: usize,
 }
 
-impl Writer<'_> {
-    /// The next `len` bytes of the buffer. The buffer was sized by a [`Counter`] over the same
-    /// emission, so this never runs short; if it did, the bytes would be dropped, not a panic.
-    #[inline]
-    fn next(&mut self, len: usize) -> &mut [u8] {
-        let start = self.at;
-        self.at += len;
-        self.out.get_mut(start..start + len).unwrap_or_default()
-    }
-}
-
 impl Sink for Writer<'_> {
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
-        let dest = self.next(bytes.len());
-        if dest.len() == bytes.len() {
+        let start = self.at;
+        self.at += bytes.len();
+        if let Some(dest) = self.out.get_mut(start..self.at) {
             dest.copy_from_slice(bytes);
         }
     }
 
     #[inline]
     fn put_lowercase(&mut self, bytes: &[u8]) {
-        for (d, s) in self.next(bytes.len()).iter_mut().zip(bytes) {
-            *d = s.to_ascii_lowercase();
+        let start = self.at;
+        self.at += bytes.len();
+        if let Some(dest) = self.out.get_mut(start..self.at) {
+            for (d, s) in dest.iter_mut().zip(bytes) {
+                *d = s.to_ascii_lowercase();
+            }
         }
     }
 }
 
 /// How many bytes `head` emits.
+#[cfg(target_pointer_width = "64")]
 pub(crate) fn emitted_len(head: &impl Emit) -> usize {
     let mut counter = Counter(0);
     head.emit(&mut counter);
     counter.0
+}
+
+/// How many bytes `head` emits.
+#[cfg(not(target_pointer_width = "64"))]
+pub(crate) fn emitted_len(head: &impl Emit) -> usize {
+    let mut counter = Writer {
+        out: &mut [],
+        at: 0,
+    };
+    head.emit(&mut counter);
+    counter.at
 }
 
 /// Writes `head` at the start of `out` and returns its length.
@@ -84,7 +97,7 @@ pub(crate) fn emitted_len(head: &impl Emit) -> usize {
 /// # Errors
 ///
 /// [`Error::BufferTooSmall`] with the length needed when `out` is shorter; nothing is
-/// written then.
+/// written then: the length is counted first.
 pub(crate) fn write(head: &impl Emit, out: &mut [u8]) -> Result<usize, Error> {
     let needed = emitted_len(head);
     let Some(out) = out.get_mut(..needed) else {
@@ -210,6 +223,27 @@ mod tests {
             Err(Error::BufferTooSmall { needed: 12 })
         );
         assert_eq!(short, [b'x'; 11]);
+    }
+
+    /// Below 64 bits heads are counted by a writer over no buffer: it counts what a counter
+    /// counts, and writes nothing.
+    #[test]
+    fn a_writer_over_no_buffer_counts() {
+        let mut writer = Writer {
+            out: &mut [],
+            at: 0,
+        };
+        Hello.emit(&mut writer);
+        assert_eq!(writer.at, 12);
+        // And over a buffer too short, it writes only what fits.
+        let mut short = [b'x'; 9];
+        let mut writer = Writer {
+            out: &mut short,
+            at: 0,
+        };
+        Hello.emit(&mut writer);
+        assert_eq!(writer.at, 12);
+        assert_eq!(&short, b"Hello, xx");
     }
 
     #[test]

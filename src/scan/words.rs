@@ -1,17 +1,39 @@
 //! Eight bytes at a time: the word tricks the head scanner and the field reader use, kept apart
 //! from the grammar they serve. Every function here has an exact byte-loop meaning, and the
-//! tests below hold each one to it over every byte value.
+//! tests below hold each one to it over every byte value. On targets without 64-bit registers
+//! that byte loop is what runs ([`WORDS`]).
 
 /// Whether a byte ends a line or has no place in a head: any control byte but HTAB.
 pub(crate) const fn is_line_byte(b: u8) -> bool {
     (b < 0x20 && b != b'\t') || b == 0x7F
 }
 
+/// Whether to work eight bytes at a time. Where registers are narrower (microcontrollers, for
+/// heads that are small anyway) each word takes two or more registers and the tricks unroll
+/// into far more code than they save time: a byte at a time there.
+const WORDS: bool = cfg!(target_pointer_width = "64");
+
+/// The offset of the first `needle`: `memchr` where words are 64 bits, a byte loop elsewhere,
+/// where `memchr`'s word-at-a-time fallback costs nearly 1 KiB of code (on a microcontroller)
+/// to search heads and messages that are small there.
+#[inline]
+pub(crate) fn find_byte(needle: u8, haystack: &[u8]) -> Option<usize> {
+    if WORDS {
+        memchr::memchr(needle, haystack)
+    } else {
+        haystack.iter().position(|&b| b == needle)
+    }
+}
+
 /// The offset of the first CR, LF, NUL or other control byte except HTAB. Head lines are a
 /// few dozen bytes, too short for a vector search to pay for its setup; eight bytes at a time
 /// with plain integer operations is cheaper there, still linear, and finds the byte's place
 /// in its word without a loop.
+#[inline]
 pub(crate) fn find_line_byte(bytes: &[u8]) -> Option<usize> {
+    if !WORDS {
+        return bytes.iter().position(|&b| is_line_byte(b));
+    }
     // Most words hold no byte below U+0020 and no DEL: a cheap test passes them, and only the
     // rest (a line end, HTAB, a fault) take the exact one.
     let in_word = |word| {
@@ -24,9 +46,44 @@ pub(crate) fn find_line_byte(bytes: &[u8]) -> Option<usize> {
     find_by_words(bytes, in_word, is_line_byte)
 }
 
+/// Whether every byte is visible ASCII (U+0021–U+007E): eight bytes at a time where words are
+/// 64 bits and there are eight bytes, the last eight overlapping the words before.
+pub(crate) fn is_visible_ascii(bytes: &[u8]) -> bool {
+    let Some(last) = bytes.len().checked_sub(8).filter(|_| WORDS) else {
+        return bytes
+            .iter()
+            .fold(true, |all, &b| all & (b.wrapping_sub(0x21) < 0x5E));
+    };
+    let word = |at: usize| {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(eight)
+    };
+    let mut invisible = invisible_bytes(word(last));
+    let mut at = 0;
+    while at < last {
+        invisible |= invisible_bytes(word(at));
+        at += 8;
+    }
+    invisible == 0
+}
+
+/// The high bit of every byte of `x` outside U+0021–U+007E, and no other.
+const fn invisible_bytes(x: u64) -> u64 {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    // With the high bits cleared nothing carries between bytes: 0x7F + 0x5F < 0x100.
+    let low = x & (ONES * 0x7F);
+    let from_21 = low + ONES * 0x5F;
+    let from_7f = low + ONES;
+    (x | !from_21 | from_7f) & (ONES * 0x80)
+}
+
 /// The offset of the first `:`, eight bytes at a time: field names are short, so this takes
 /// one to three steps where a byte loop takes up to twenty.
 pub(crate) fn find_colon(bytes: &[u8]) -> Option<usize> {
+    if !WORDS {
+        return bytes.iter().position(|&b| b == b':');
+    }
     const COLONS: u64 = u64::from_le_bytes([b':'; 8]);
     find_by_words(bytes, |word| zero_bytes(word ^ COLONS), |b| b == b':')
 }
@@ -95,6 +152,9 @@ const fn line_bytes(x: u64) -> u64 {
 #[inline]
 pub(crate) fn name_is(name: &[u8], lower: &[u8]) -> bool {
     const CASE: u64 = u64::from_le_bytes([0x20; 8]);
+    if !WORDS {
+        return name_is_bytewise(name, lower);
+    }
     if name.len() != lower.len() {
         return false;
     }
@@ -128,6 +188,13 @@ pub(crate) fn name_is(name: &[u8], lower: &[u8]) -> bool {
         at += 8;
     }
     differ == 0
+}
+
+/// [`name_is`] a byte at a time: bit 0x20 set in each byte of `name`, then compared. One copy
+/// for every name compared, not one loop per name.
+#[inline(never)]
+fn name_is_bytewise(name: &[u8], lower: &[u8]) -> bool {
+    name.len() == lower.len() && name.iter().zip(lower).all(|(&n, &l)| n | 0x20 == l)
 }
 
 #[cfg(test)]
@@ -196,14 +263,16 @@ mod tests {
             let mut name = [0u8; 64];
             name[..len].copy_from_slice(lower);
             name[..len].make_ascii_uppercase();
-            assert!(name_is(&name[..len], lower));
-            assert!(!name_is(&name[..len + 1], lower));
-            for at in 0..len {
-                let mut other = name;
-                other[at] ^= 0x01;
-                assert!(!name_is(&other[..len], lower), "{len} {at}");
-                other[at] = b'_';
-                assert!(!name_is(&other[..len], lower), "{len} {at}");
+            for name_is in [name_is, name_is_bytewise] {
+                assert!(name_is(&name[..len], lower));
+                assert!(!name_is(&name[..len + 1], lower));
+                for at in 0..len {
+                    let mut other = name;
+                    other[at] ^= 0x01;
+                    assert!(!name_is(&other[..len], lower), "{len} {at}");
+                    other[at] = b'_';
+                    assert!(!name_is(&other[..len], lower), "{len} {at}");
+                }
             }
         }
     }
@@ -216,6 +285,7 @@ mod tests {
                 let mut value = *lower;
                 value[at] = b;
                 assert_eq!(name_is(&value, lower), b.eq_ignore_ascii_case(&lower[at]));
+                assert_eq!(name_is_bytewise(&value, lower), name_is(&value, lower));
             }
         }
     }
@@ -256,6 +326,41 @@ mod tests {
                     line_bytes(u64::from_le_bytes(bytes)),
                     u64::from_le_bytes(expected)
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn invisible_bytes_marks_each_byte_exactly() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                for filler in [b'a', b'!', b'~', 0x80, 0xA1, 0xFE] {
+                    let mut bytes = [filler; 8];
+                    bytes[at] = b;
+                    let expected = bytes.map(|b| if (0x21..=0x7E).contains(&b) { 0 } else { 0x80 });
+                    assert_eq!(
+                        invisible_bytes(u64::from_le_bytes(bytes)),
+                        u64::from_le_bytes(expected)
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn visible_ascii_at_every_length_and_place() {
+        for len in 0..30 {
+            assert!(is_visible_ascii(&[b'~'; 30][..len]));
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut bytes = [b'!'; 30];
+                    bytes[at] = b;
+                    assert_eq!(
+                        is_visible_ascii(&bytes[..len]),
+                        (0x21..=0x7E).contains(&b),
+                        "{b:#x} at {at} of {len}"
+                    );
+                }
             }
         }
     }

@@ -10,7 +10,7 @@ use core::ops::Range;
 use super::request::Version;
 use crate::authority;
 use crate::challenge::key_part;
-use crate::scan::{is_token, is_visible_ascii, name_is, split_field_trimmed, trim_ows};
+use crate::scan::{find_byte, is_token, is_visible_ascii, name_is, split_field_trimmed, trim_ows};
 use crate::{Error, Field, Key};
 
 /// Offsets into the head buffer; a head is at most a few KiB, but `usize` keeps this simple.
@@ -128,18 +128,21 @@ impl RequestRecord {
     fn request_line(&mut self, head: &[u8], line: Span) -> Result<(), Error> {
         let text = &head[line.clone()];
         let Some(after_method) = text.strip_prefix(b"GET ") else {
-            return Err(match memchr::memchr(b' ', text) {
+            return Err(match find_byte(b' ', text) {
                 Some(end) if end > 0 && is_token(&text[..end]) => Error::BadMethod,
                 _ => Error::BadRequestLine,
             });
         };
-        let target_len = memchr::memchr(b' ', after_method).ok_or(Error::BadRequestLine)?;
-        let (target, version) = after_method.split_at(target_len);
-        if version != b" HTTP/1.1" || target.first() != Some(&b'/') || !is_visible_ascii(target) {
+        // The line ends in the version, and a target of visible ASCII holds no space: no
+        // search for the space between them is needed.
+        let target = after_method
+            .strip_suffix(b" HTTP/1.1")
+            .ok_or(Error::BadRequestLine)?;
+        if target.first() != Some(&b'/') || !is_visible_ascii(target) {
             return Err(Error::BadRequestLine);
         }
         let start = line.start + 4;
-        self.target = start..start + target_len;
+        self.target = start..start + target.len();
         Ok(())
     }
 

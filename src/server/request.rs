@@ -27,11 +27,10 @@ pub struct Protocols<'a> {
     rest: &'a [u8],
 }
 
-impl<'a> Iterator for Protocols<'a> {
-    type Item = &'a str;
-
+impl<'a> Protocols<'a> {
+    /// The next name as bytes: what the server's own checks compare, with no UTF-8 check.
     #[inline]
-    fn next(&mut self) -> Option<&'a str> {
+    pub(crate) fn next_bytes(&mut self) -> Option<&'a [u8]> {
         if self.rest.is_empty() {
             return None;
         }
@@ -43,7 +42,16 @@ impl<'a> Iterator for Protocols<'a> {
             .unwrap_or(self.rest.len());
         let (name, rest) = self.rest.split_at(len);
         self.rest = rest.get(1..).unwrap_or_default();
-        Some(ascii_str(name))
+        Some(name)
+    }
+}
+
+impl<'a> Iterator for Protocols<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        self.next_bytes().map(ascii_str)
     }
 }
 
@@ -244,7 +252,12 @@ impl<'h> Handover<'h> {
 /// The fields of a complete head, after its first line: `(name, value)` with the value's
 /// optional white space removed. Names that are not UTF-8 read as empty.
 fn head_fields(head: &[u8]) -> impl Iterator<Item = (&str, &[u8])> {
-    let body = memchr::memmem::find(head, b"\r\n").map_or(&[][..], |end| &head[end + 2..]);
+    // The first line's end. A byte loop: the line is short, and a substring searcher would
+    // cost over 2 KiB of code on a microcontroller.
+    let body = head
+        .windows(2)
+        .position(|pair| pair == b"\r\n")
+        .map_or(&[][..], |end| &head[end + 2..]);
     body.split(|&b| b == b'\n')
         .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
         .filter(|line| !line.is_empty())

@@ -108,17 +108,19 @@ pub(crate) fn write_head(
             return Err(Error::InvalidValue(Setting::Field));
         }
     }
+    // Compared as bytes: the names are visible ASCII, so bytes equal exactly when the strings
+    // do, and no UTF-8 check is spent on them.
     let mut offered = request.protocols();
     let protocol = match accept.protocol {
         // The request's own bytes are echoed, so the client finds exactly what it sent.
         Some(chosen) => Some(
-            offered
-                .find(|&p| p == chosen)
+            core::iter::from_fn(|| offered.next_bytes())
+                .find(|&p| p == chosen.as_bytes())
                 .ok_or(Error::ProtocolNotOffered)?,
         ),
         // Every conforming hixie-76 client fails a 101 that names none of the subprotocols it
         // offered; hixie-75 makes the echo optional (without it, none was agreed).
-        None if draft == Draft::Hixie76 && offered.next().is_some() => {
+        None if draft == Draft::Hixie76 && offered.next_bytes().is_some() => {
             return Err(Error::NoProtocolChosen)
         }
         None => None,
@@ -130,31 +132,58 @@ pub(crate) fn write_head(
         Some(port) => port_text(port, &mut port_digits),
         None => &[],
     };
-    let (status, prefix): (&[u8], &[u8]) = match draft {
-        Draft::Hixie76 => (b"HTTP/1.1 101 WebSocket Protocol Handshake\r\n", b"Sec-"),
-        Draft::Hixie75 => (b"HTTP/1.1 101 Web Socket Protocol Handshake\r\n", b""),
+    let words = match draft {
+        Draft::Hixie76 => &HIXIE76,
+        Draft::Hixie75 => &HIXIE75,
     };
     let head = Head {
-        status,
-        prefix,
+        words,
         origin: request.origin_bytes(),
-        scheme: if accept.secure { b"wss://" } else { b"ws://" },
+        location: words.location[usize::from(accept.secure)],
         host,
         port,
         resource: request.resource_bytes(),
-        protocol: protocol.map(str::as_bytes),
+        protocol,
         fields: accept.fields,
     };
     emit::write(&head, out)
 }
 
+/// A draft's fixed words in a 101 head, each run of them one piece, so that a head is written
+/// in as few pieces as it can be.
+struct Words {
+    /// The status line and the fields every answer carries.
+    start: &'static [u8],
+    origin: &'static [u8],
+    /// The Location's name and scheme: `ws://`, then `wss://`.
+    location: [&'static [u8]; 2],
+    protocol: &'static [u8],
+}
+
+static HIXIE76: Words = Words {
+    start: b"HTTP/1.1 101 WebSocket Protocol Handshake\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\n",
+    origin: b"Sec-WebSocket-Origin: ",
+    location: [
+        b"Sec-WebSocket-Location: ws://",
+        b"Sec-WebSocket-Location: wss://",
+    ],
+    protocol: b"Sec-WebSocket-Protocol: ",
+};
+
+/// hixie-75's: another reason phrase, no `Sec-` in the names.
+static HIXIE75: Words = Words {
+    start: b"HTTP/1.1 101 Web Socket Protocol Handshake\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\n",
+    origin: b"WebSocket-Origin: ",
+    location: [b"WebSocket-Location: ws://", b"WebSocket-Location: wss://"],
+    protocol: b"WebSocket-Protocol: ",
+};
+
 /// The pieces of a 101 head.
 struct Head<'a> {
-    status: &'a [u8],
-    /// `Sec-` for hixie-76's field names, nothing for hixie-75's.
-    prefix: &'a [u8],
+    words: &'static Words,
     origin: Option<&'a [u8]>,
-    scheme: &'a [u8],
+    /// The Location's name and scheme.
+    location: &'static [u8],
     host: &'a [u8],
     port: &'a [u8],
     resource: &'a [u8],
@@ -165,25 +194,20 @@ struct Head<'a> {
 impl Emit for Head<'_> {
     #[inline]
     fn emit<K: Sink>(&self, sink: &mut K) {
-        sink.put(self.status);
-        sink.put(b"Upgrade: WebSocket\r\nConnection: Upgrade\r\n");
+        sink.put(self.words.start);
         if let Some(origin) = self.origin {
-            sink.put(self.prefix);
-            sink.put(b"WebSocket-Origin: ");
+            sink.put(self.words.origin);
             sink.put(origin);
             sink.put(b"\r\n");
         }
-        sink.put(self.prefix);
-        sink.put(b"WebSocket-Location: ");
-        sink.put(self.scheme);
+        sink.put(self.location);
         // The Location is canonical: the host lowercased.
         sink.put_lowercase(self.host);
         sink.put(self.port);
         sink.put(self.resource);
         sink.put(b"\r\n");
         if let Some(protocol) = self.protocol {
-            sink.put(self.prefix);
-            sink.put(b"WebSocket-Protocol: ");
+            sink.put(self.words.protocol);
             sink.put(protocol);
             sink.put(b"\r\n");
         }
