@@ -51,6 +51,7 @@ pub mod frame;
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod io;
 mod limits;
+mod md5;
 #[cfg(feature = "proxy-protocol")]
 #[cfg_attr(docsrs, doc(cfg(feature = "proxy-protocol")))]
 pub mod proxy;
