@@ -34,16 +34,26 @@ pub(crate) fn find_line_byte(bytes: &[u8]) -> Option<usize> {
     if !WORDS {
         return bytes.iter().position(|&b| is_line_byte(b));
     }
-    // Most words hold no byte below U+0020 and no DEL: a cheap test passes them, and only the
-    // rest (a line end, HTAB, a fault) take the exact one.
+    // Most words hold no byte below U+0020 and no DEL: a cheap test passes them. Its lowest
+    // mark is exact, and is nearly always a line's CR: only when that mark is an HTAB does
+    // the word take the exact test.
     let in_word = |word| {
-        if maybe_line_bytes(word) {
-            line_bytes(word)
+        let maybe = maybe_line_bytes(word);
+        if maybe == 0 || marked_byte(word, maybe) != b'\t' {
+            maybe
         } else {
-            0
+            line_bytes(word)
         }
     };
     find_by_words(bytes, in_word, is_line_byte)
+}
+
+/// The byte of `word` at the lowest mark of `marks` (a high bit), which must not be 0.
+#[inline(always)]
+const fn marked_byte(word: u64, marks: u64) -> u8 {
+    // The mark is bit 7 of its byte: shifting by the bit's offset less 7 brings that byte
+    // down; the cast keeps it alone.
+    (word >> (marks.trailing_zeros() - 7)) as u8
 }
 
 /// Whether every byte is visible ASCII (U+0021–U+007E): eight bytes at a time where words are
@@ -88,9 +98,9 @@ pub(crate) fn find_colon(bytes: &[u8]) -> Option<usize> {
     find_by_words(bytes, |word| zero_bytes(word ^ COLONS), |b| b == b':')
 }
 
-/// The offset of the first byte that `in_word` marks (the high bit of each wanted byte of a
-/// little-endian word, exactly) or, in the last bytes that do not fill a word, that `is`
-/// accepts.
+/// The offset of the first byte that `in_word` marks (the lowest set bit of its answer is the
+/// high bit of the first wanted byte of a little-endian word, and it is 0 when the word holds
+/// none) or, in the last bytes that do not fill a word, that `is` accepts.
 #[inline(always)]
 fn find_by_words(
     bytes: &[u8],
@@ -121,16 +131,17 @@ const fn zero_bytes(v: u64) -> u64 {
     !(((v & LOWS).wrapping_add(LOWS)) | v | LOWS)
 }
 
-/// Whether some byte of `x` is below U+0020 or is DEL: true whenever [`line_bytes`] is not
-/// zero. A borrow may mark bytes above the lowest such byte as well, but no borrow starts,
-/// and nothing is marked, in a word that holds neither kind.
-const fn maybe_line_bytes(x: u64) -> bool {
+/// Marks (the high bit of a byte) every byte of `x` below U+0020 and every DEL: not zero
+/// whenever [`line_bytes`] is not. A borrow may mark bytes above the lowest such byte as well,
+/// but it starts only at such a byte: the lowest mark is always exact, and nothing is marked
+/// in a word that holds neither kind.
+const fn maybe_line_bytes(x: u64) -> u64 {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     const HIGHS: u64 = ONES * 0x80;
     let below_space = x.wrapping_sub(ONES * 0x20) & !x;
     let not_del = x ^ (ONES * 0x7F);
     let del = not_del.wrapping_sub(ONES) & !not_del;
-    (below_space | del) & HIGHS != 0
+    (below_space | del) & HIGHS
 }
 
 /// The high bit of every byte of `x` that [`is_line_byte`], and no other.
@@ -301,11 +312,38 @@ mod tests {
                     bytes[at] = b;
                     let word = u64::from_le_bytes(bytes);
                     let wanted = b < 0x20 || b == 0x7F;
-                    assert_eq!(
-                        maybe_line_bytes(word),
-                        wanted,
-                        "{b:#x} at {at} in {filler:#x}"
-                    );
+                    let marks = maybe_line_bytes(word);
+                    assert_eq!(marks != 0, wanted, "{b:#x} at {at} in {filler:#x}");
+                    // Only high bits are marks.
+                    assert_eq!(marks & !u64::from_le_bytes([0x80; 8]), 0);
+                    if wanted {
+                        assert_eq!(marks.trailing_zeros(), at as u32 * 8 + 7);
+                        assert_eq!(marked_byte(word, marks), b);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The lowest mark is the first byte below U+0020 or DEL, whatever the bytes after it:
+    /// every pair of byte values, in every place of a word.
+    #[test]
+    fn the_prefilters_lowest_mark_is_exact() {
+        for first in 0..=255u8 {
+            for second in 0..=255u8 {
+                for (at, filler) in [(0, b'a'), (3, 0xFF), (6, b' '), (1, 0x80), (5, b'~')] {
+                    let mut bytes = [filler; 8];
+                    bytes[at] = first;
+                    bytes[at + 1] = second;
+                    let word = u64::from_le_bytes(bytes);
+                    let marks = maybe_line_bytes(word);
+                    match bytes.iter().position(|&b| b < 0x20 || b == 0x7F) {
+                        None => assert_eq!(marks, 0),
+                        Some(first_at) => {
+                            assert_eq!(marks.trailing_zeros(), first_at as u32 * 8 + 7);
+                            assert_eq!(marked_byte(word, marks), bytes[first_at]);
+                        }
+                    }
                 }
             }
         }
