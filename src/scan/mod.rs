@@ -12,7 +12,9 @@ mod words;
 use core::ops::Range;
 
 use words::find_line_byte;
-pub(crate) use words::{find_byte, find_colon, is_visible_ascii, name_is};
+pub(crate) use words::{
+    digit_bytes, find_byte, find_colon, is_visible_ascii, name_is, space_bytes, WORDS,
+};
 
 use crate::{Error, HeadLimits, Setting};
 

@@ -11,7 +11,7 @@ pub(crate) const fn is_line_byte(b: u8) -> bool {
 /// Whether to work eight bytes at a time. Where registers are narrower (microcontrollers, for
 /// heads that are small anyway) each word takes two or more registers and the tricks unroll
 /// into far more code than they save time: a byte at a time there.
-const WORDS: bool = cfg!(target_pointer_width = "64");
+pub(crate) const WORDS: bool = cfg!(target_pointer_width = "64");
 
 /// The offset of the first `needle`: `memchr` where words are 64 bits, a byte loop elsewhere,
 /// where `memchr`'s word-at-a-time fallback costs nearly 1 KiB of code (on a microcontroller)
@@ -129,6 +129,21 @@ fn find_by_words(
 const fn zero_bytes(v: u64) -> u64 {
     const LOWS: u64 = u64::from_le_bytes([0x7F; 8]);
     !(((v & LOWS).wrapping_add(LOWS)) | v | LOWS)
+}
+
+/// The high bit of every ASCII digit of `x`, and no other. With the high bits cleared nothing
+/// carries between bytes (0x7F + 0x50 < 0x100); a byte with its high bit set is no digit.
+pub(crate) const fn digit_bytes(x: u64) -> u64 {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    let low = x & (ONES * 0x7F);
+    let from_30 = low + ONES * (0x80 - 0x30);
+    let from_3a = low + ONES * (0x80 - 0x3A);
+    from_30 & !from_3a & !x & (ONES * 0x80)
+}
+
+/// The high bit of every U+0020 of `x`, and no other.
+pub(crate) const fn space_bytes(x: u64) -> u64 {
+    zero_bytes(x ^ u64::from_le_bytes([b' '; 8]))
 }
 
 /// Marks (the high bit of a byte) every byte of `x` below U+0020 and every DEL: not zero
@@ -397,6 +412,35 @@ mod tests {
                         is_visible_ascii(&bytes[..len]),
                         (0x21..=0x7E).contains(&b),
                         "{b:#x} at {at} of {len}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Digits and spaces are marked exactly, beside the bytes next to them ('/' and ':',
+    /// 0x1F and 0x21) and their images with the high bit set.
+    #[test]
+    fn digit_and_space_bytes_mark_each_byte_exactly() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                for filler in [
+                    b'a', b'0', b'9', b' ', b'/', b':', 0x1F, 0x21, 0xB0, 0xA0, 0xFF,
+                ] {
+                    let mut bytes = [filler; 8];
+                    bytes[at] = b;
+                    let word = u64::from_le_bytes(bytes);
+                    let digits = bytes.map(|b| if b.is_ascii_digit() { 0x80 } else { 0 });
+                    assert_eq!(
+                        digit_bytes(word),
+                        u64::from_le_bytes(digits),
+                        "{b:#x} at {at}"
+                    );
+                    let spaces = bytes.map(|b| if b == b' ' { 0x80 } else { 0 });
+                    assert_eq!(
+                        space_bytes(word),
+                        u64::from_le_bytes(spaces),
+                        "{b:#x} at {at}"
                     );
                 }
             }
