@@ -208,13 +208,16 @@ mod tests {
 
     #[test]
     fn tallies_agree_on_every_byte_at_every_place() {
-        for len in 0..=41 {
-            for at in 0..len {
-                for b in 0..=255u8 {
-                    // Digits and spaces around the byte, so that it lands among both.
-                    let mut value: [u8; 41] = core::array::from_fn(|i| b"1 2x"[i % 4]);
-                    value[at] = b;
-                    let _ = both(&value[..len]);
+        // Among digits and spaces; among spaces only, where the number is the byte's digit
+        // alone; among the bytes beside digits and spaces.
+        for filler in [b"1 2x", b"x y\t", b"/ :\x1f"] {
+            for len in 0..=41 {
+                for at in 0..len {
+                    for b in 0..=255u8 {
+                        let mut value: [u8; 41] = core::array::from_fn(|i| filler[i % 4]);
+                        value[at] = b;
+                        let _ = both(&value[..len]);
+                    }
                 }
             }
         }
