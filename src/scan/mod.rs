@@ -36,17 +36,6 @@ pub(crate) struct LineScanner {
     status_line: bool,
 }
 
-/// What the scanner found in the buffered bytes.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Scanned {
-    /// A complete line without its CR LF; the head goes on.
-    Line(Range<usize>),
-    /// The empty line: the head ends at this offset (after its CR LF).
-    End(usize),
-    /// All buffered bytes are searched; more are needed.
-    NeedMore,
-}
-
 impl LineScanner {
     /// Lines completed so far, the first line included.
     pub(crate) fn lines(&self) -> usize {
@@ -61,50 +50,97 @@ impl LineScanner {
         }
     }
 
-    /// Looks for the next complete line in `buf`, which holds every byte buffered so far.
+    /// Hands every line completed in `buf` (which holds every byte buffered so far) to
+    /// `on_line`, with whether it is the first; returns where the head ends once its blank
+    /// line is here, `None` while more bytes are needed. More than `max_fields` lines after
+    /// the first is [`Error::TooManyFields`].
+    ///
+    /// The whole search is one loop over local copies of the scanner's offsets, stored back
+    /// however it ends: a line costs its words and a few compares. A line's first byte is
+    /// checked for folding right after the line before it, or, when it had not arrived yet,
+    /// when the scan resumes.
     #[inline]
-    pub(crate) fn next_line(&mut self, buf: &[u8]) -> Result<Scanned, Error> {
-        let Some(rest) = buf.get(self.scanned..) else {
-            return Ok(Scanned::NeedMore);
-        };
-        if self.lines == 0 && self.status_line {
-            return self.status_line_end(buf, rest);
-        }
-        if self.scanned == self.line_start && self.lines > 0 {
-            // A field line may not start with white space: obsolete folding.
-            if let Some(b' ' | b'\t') = rest.first() {
-                return Err(Error::FoldedLine);
-            }
-        }
-        let Some(offset) = find_line_byte(rest) else {
-            self.scanned = buf.len();
-            return Ok(Scanned::NeedMore);
-        };
-        let at = self.scanned + offset;
-        match buf[at] {
-            0 => Err(Error::NulInHead),
-            b'\n' => Err(Error::BareCrOrLf),
-            b'\r' => match buf.get(at + 1) {
-                None => {
-                    // Keep the CR unsearched: the next byte decides.
-                    self.scanned = at;
-                    Ok(Scanned::NeedMore)
-                }
-                Some(b'\n') => {
-                    let line = self.line_start..at;
-                    self.line_start = at + 2;
-                    self.scanned = at + 2;
-                    if line.is_empty() && self.lines > 0 {
-                        return Ok(Scanned::End(at + 2));
+    pub(crate) fn scan(
+        &mut self,
+        buf: &[u8],
+        max_fields: usize,
+        mut on_line: impl FnMut(Range<usize>, bool) -> Result<(), Error>,
+    ) -> Result<Option<usize>, Error> {
+        let mut line_start = self.line_start;
+        let mut scanned = self.scanned;
+        let mut lines = self.lines;
+        let scanned_to = 'scan: {
+            if lines == 0 && self.status_line {
+                match self.status_line_end(buf) {
+                    Ok(Some(end)) => {
+                        lines = 1;
+                        line_start = end + 2;
+                        scanned = end + 2;
+                        if let Err(error) = on_line(0..end, true) {
+                            break 'scan Err(error);
+                        }
                     }
-                    self.lines += 1;
-                    Ok(Scanned::Line(line))
+                    Ok(None) => {
+                        scanned = buf.len();
+                        break 'scan Ok(None);
+                    }
+                    Err(error) => break 'scan Err(error),
                 }
-                Some(_) => Err(Error::BareCrOrLf),
-            },
-            // No other control byte has a place in a head.
-            _ => Err(Error::BadField),
-        }
+            }
+            // A field line may not start with white space: obsolete folding.
+            if lines > 0 && scanned == line_start {
+                if let Some(b' ' | b'\t') = buf.get(scanned) {
+                    break 'scan Err(Error::FoldedLine);
+                }
+            }
+            loop {
+                let Some(rest) = buf.get(scanned..) else {
+                    break 'scan Ok(None);
+                };
+                let Some(offset) = find_line_byte(rest) else {
+                    scanned = buf.len();
+                    break 'scan Ok(None);
+                };
+                let at = scanned + offset;
+                match rest.get(offset..offset + 2) {
+                    Some(b"\r\n") => {}
+                    // Keep the CR unsearched: the next byte decides.
+                    None if rest[offset] == b'\r' => {
+                        scanned = at;
+                        break 'scan Ok(None);
+                    }
+                    _ => {
+                        break 'scan Err(match rest[offset] {
+                            0 => Error::NulInHead,
+                            b'\r' | b'\n' => Error::BareCrOrLf,
+                            // No other control byte has a place in a head.
+                            _ => Error::BadField,
+                        });
+                    }
+                }
+                let line = line_start..at;
+                line_start = at + 2;
+                scanned = at + 2;
+                if line.is_empty() && lines > 0 {
+                    break 'scan Ok(Some(at + 2));
+                }
+                lines += 1;
+                // Every line after the first is a field.
+                if lines - 1 > max_fields {
+                    break 'scan Err(Error::TooManyFields);
+                }
+                if let Err(error) = on_line(line, lines == 1) {
+                    break 'scan Err(error);
+                }
+                if let Some(b' ' | b'\t') = buf.get(at + 2) {
+                    break 'scan Err(Error::FoldedLine);
+                }
+            }
+        };
+        self.line_start = line_start;
+        self.scanned = scanned;
+        self.lines = lines;
+        scanned_to
     }
 }
 
@@ -172,21 +208,18 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> HeadBuffer<S> {
 }
 
 impl LineScanner {
-    /// Finds the end of a status line: its first LF, which must follow a CR. A bare CR, a NUL
-    /// or a control byte before it is the reason phrase's, which nobody judges.
-    fn status_line_end(&mut self, buf: &[u8], rest: &[u8]) -> Result<Scanned, Error> {
-        let Some(offset) = find_byte(b'\n', rest) else {
-            self.scanned = buf.len();
-            return Ok(Scanned::NeedMore);
+    /// Where the status line ends (before its CR), once its first LF is here: that LF must
+    /// follow a CR. A bare CR, a NUL or a control byte before it is the reason phrase's, which
+    /// nobody judges.
+    fn status_line_end(&self, buf: &[u8]) -> Result<Option<usize>, Error> {
+        let Some(offset) = find_byte(b'\n', buf.get(self.scanned..).unwrap_or_default()) else {
+            return Ok(None);
         };
         let at = self.scanned + offset;
         if at == 0 || buf.get(at - 1) != Some(&b'\r') {
             return Err(Error::BareCrOrLf);
         }
-        self.line_start = at + 1;
-        self.scanned = at + 1;
-        self.lines = 1;
-        Ok(Scanned::Line(0..at - 1))
+        Ok(Some(at - 1))
     }
 }
 
@@ -221,22 +254,10 @@ fn read_head(
     buf[before..before + take].copy_from_slice(&input[..take]);
     *filled = before + take;
     let head = &buf[..*filled];
-    loop {
-        match scanner.next_line(head)? {
-            Scanned::Line(line) => {
-                let first = scanner.lines() == 1;
-                // Every line after the first is a field.
-                if scanner.lines() - 1 > limits.max_fields() {
-                    return Err(Error::TooManyFields);
-                }
-                read_line(head, line, first)?;
-            }
-            Scanned::End(end) => {
-                *filled = end;
-                return Ok(HeadRead::Complete(end - before));
-            }
-            Scanned::NeedMore => break,
-        }
+    let max_fields = limits.max_fields();
+    if let Some(end) = scanner.scan(head, max_fields, |line, first| read_line(head, line, first))? {
+        *filled = end;
+        return Ok(HeadRead::Complete(end - before));
     }
     if *filled >= limit {
         return Err(Error::HeadTooLarge);
@@ -341,9 +362,15 @@ pub(crate) fn trim_ows(mut bytes: &[u8]) -> &[u8] {
 #[inline]
 pub(crate) fn split_field_trimmed(line: &[u8]) -> Option<(&[u8], Range<usize>)> {
     let colon = find_colon(line).filter(|&colon| colon > 0)?;
+    Some((&line[..colon], value_at(line, colon + 1)))
+}
+
+/// Where a field's value lies in `line` once the optional white space around it is dropped,
+/// the value starting at `start` (after the colon).
+#[inline]
+pub(crate) fn value_at(line: &[u8], mut start: usize) -> Range<usize> {
     // By index: the slice patterns this replaces compiled to a loop three times as long, and
     // most values have one space before them and none after.
-    let mut start = colon + 1;
     let mut end = line.len();
     while start < end && matches!(line[start], b' ' | b'\t') {
         start += 1;
@@ -351,7 +378,7 @@ pub(crate) fn split_field_trimmed(line: &[u8]) -> Option<(&[u8], Range<usize>)> 
     while end > start && matches!(line[end - 1], b' ' | b'\t') {
         end -= 1;
     }
-    Some((&line[..colon], start..end))
+    start..end
 }
 
 /// An ASCII-only byte string as `&str`. Callers only pass bytes already checked to be ASCII;
@@ -368,12 +395,8 @@ mod tests {
         let mut s = LineScanner::default();
         // Feed one more byte each time: the same scanner must get the same result.
         for end in 1..=buf.len() {
-            loop {
-                match s.next_line(&buf[..end])? {
-                    Scanned::Line(_) => continue,
-                    Scanned::End(at) => return Ok((at, s.lines())),
-                    Scanned::NeedMore => break,
-                }
+            if let Some(at) = s.scan(&buf[..end], usize::MAX, |_, _| Ok(()))? {
+                return Ok((at, s.lines()));
             }
         }
         Ok((0, s.lines()))
