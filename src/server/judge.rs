@@ -10,7 +10,9 @@ use core::ops::Range;
 use super::request::Version;
 use crate::authority;
 use crate::challenge::key_part;
-use crate::scan::{find_byte, is_token, is_visible_ascii, name_is, split_field_trimmed, trim_ows};
+use crate::scan::{
+    find_byte, is_token, is_visible_ascii, name_is, split_field_trimmed, trim_ows, value_at, WORDS,
+};
 use crate::{Error, Field, Key};
 
 /// Offsets into the head buffer; a head is at most a few KiB, but `usize` keeps this simple.
@@ -148,6 +150,20 @@ impl RequestRecord {
 
     /// Reads one field line and records it if the handshake cares about it.
     fn field(&mut self, head: &[u8], line: Span) -> Result<(), Error> {
+        if WORDS {
+            let text = &head[line.clone()];
+            if let Some((tracked, value_start)) = hixie76_field(text) {
+                let value = value_at(text, value_start);
+                self.record(tracked, line.start + value.start..line.start + value.end);
+                return Ok(());
+            }
+        }
+        self.any_field(head, line)
+    }
+
+    /// [`RequestRecord::field`] for any line: the name up to the first colon, then which
+    /// field it is by its length and letters.
+    fn any_field(&mut self, head: &[u8], line: Span) -> Result<(), Error> {
         let (name, value) = split_field_trimmed(&head[line.clone()]).ok_or(Error::BadField)?;
         let span = line.start + value.start..line.start + value.end;
         let tracked = match name.len() {
@@ -377,9 +393,211 @@ impl RequestRecord {
     }
 }
 
+/// The field a line names and where its value starts (after the colon), when it is one of
+/// those a hixie-76 request sends and the line is long enough to read its name a word at a
+/// time; `None` leaves the line to [`RequestRecord::any_field`], which reads every line alike.
+///
+/// Each name is compared with its colon, eight bytes at a time (the last word overlapping the
+/// one before), with bit 0x20 set in every byte of the line as [`name_is`] does: in a line the
+/// scanner let through (no control byte but HTAB) only a letter's two cases become a letter,
+/// only `-`, `:` and a digit themselves, so a match is exact. A name ending in its colon is
+/// the whole name before the line's first colon, as `any_field` reads it.
+#[inline(always)]
+fn hixie76_field(line: &[u8]) -> Option<(Tracked, usize)> {
+    const CASE: u64 = u64::from_le_bytes([0x20; 8]);
+    const fn le(word: &[u8; 8]) -> u64 {
+        u64::from_le_bytes(*word)
+    }
+    // The first `n` bytes of a word.
+    const fn low(n: u32) -> u64 {
+        u64::MAX >> (64 - 8 * n)
+    }
+    let word = |at: usize| {
+        line.get(at..)
+            .and_then(|rest| rest.first_chunk::<8>())
+            .map(|eight| u64::from_le_bytes(*eight) | CASE)
+    };
+    let first = word(0)?;
+    if first & low(5) == le(b"host:\0\0\0") {
+        return Some((Tracked::Host, 5));
+    }
+    if first & low(7) == le(b"origin:\0") {
+        return Some((Tracked::Origin, 7));
+    }
+    if first == le(b"upgrade:") {
+        return Some((Tracked::Upgrade, 8));
+    }
+    if first == le(b"connecti") {
+        return (word(3)? == le(b"nection:")).then_some((Tracked::Connection, 11));
+    }
+    if first != le(b"sec-webs") {
+        return None;
+    }
+    match word(8)? {
+        // `Sec-WebSocket-Key1:` and `Key2:`, the last word from offset 11.
+        second if second == le(b"ocket-ke") => match word(11)? {
+            last if last == le(b"et-key1:") => Some((Tracked::Key1, 19)),
+            last if last == le(b"et-key2:") => Some((Tracked::Key2, 19)),
+            _ => None,
+        },
+        // `Sec-WebSocket-Protocol:`, the last word from offset 15.
+        second if second == le(b"ocket-pr") => {
+            (word(15)? == le(b"rotocol:")).then_some((Tracked::Protocol, 23))
+        }
+        _ => None,
+    }
+}
+
 /// A non-empty list of subprotocols of U+0021–U+007E separated by single spaces.
 fn is_protocol_list(value: &[u8]) -> bool {
     value
         .split(|&b| b == b' ')
         .all(|item| !item.is_empty() && is_visible_ascii(item))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::is_field_value;
+
+    const ALL: [Tracked; TRACKED] = [
+        Tracked::Host,
+        Tracked::Upgrade,
+        Tracked::Connection,
+        Tracked::Origin,
+        Tracked::Key1,
+        Tracked::Key2,
+        Tracked::Protocol,
+        Tracked::ContentLength,
+        Tracked::Hixie75Protocol,
+    ];
+
+    /// What [`RequestRecord::any_field`] makes of a line: the field it records, and where
+    /// the value is; `None` for a line it records nothing of or refuses.
+    fn by_any(line: &[u8]) -> Option<(Tracked, Span)> {
+        let mut record = RequestRecord::default();
+        record.any_field(line, 0..line.len()).ok()?;
+        let tracked = ALL.into_iter().find(|&tracked| record.has(tracked))?;
+        Some((tracked, record.values[tracked as usize].clone()))
+    }
+
+    fn by_words(line: &[u8]) -> Option<(Tracked, Span)> {
+        hixie76_field(line).map(|(tracked, start)| (tracked, value_at(line, start)))
+    }
+
+    /// A line the word-at-a-time reading recognizes is read as any line is: the same field
+    /// and value, whatever byte (of those a scanned line may hold) stands anywhere in the
+    /// name, its colon or just after it, and however the line is cut short.
+    #[test]
+    fn hixie76_fields_read_as_any_field() {
+        let names: [&[u8]; 14] = [
+            b"Host",
+            b"Origin",
+            b"Upgrade",
+            b"Connection",
+            b"Sec-WebSocket-Key1",
+            b"Sec-WebSocket-Key2",
+            b"Sec-WebSocket-Protocol",
+            b"Sec-WebSocket-Key",
+            b"Sec-WebSocket-Key3",
+            b"Sec-WebSocket-Version",
+            b"WebSocket-Protocol",
+            b"Content-Length",
+            b"Hosts",
+            b"Connections",
+        ];
+        let mut recognized = 0;
+        for name in names {
+            for suffix in [
+                &b":v"[..],
+                b": v",
+                b":",
+                b":: v ",
+                b":\t v \t",
+                b"x: v",
+                b" : v",
+            ] {
+                let mut line = [0u8; 40];
+                let len = name.len() + suffix.len();
+                line[..name.len()].copy_from_slice(name);
+                line[name.len()..len].copy_from_slice(suffix);
+                for case in [0, 0x20] {
+                    let mut line = line;
+                    line[..len].iter_mut().for_each(|b| {
+                        if b.is_ascii_alphabetic() {
+                            *b ^= case;
+                        }
+                    });
+                    for cut in 0..=len {
+                        let line = &line[..cut];
+                        if let Some(read) = by_words(line) {
+                            assert_eq!(Some(read), by_any(line), "{line:?}");
+                            recognized += 1;
+                        }
+                    }
+                    for at in 0..(name.len() + 2).min(len) {
+                        for b in (0..=255u8).filter(|&b| !is_line_byte(b)) {
+                            let mut line = line;
+                            line[at] = b;
+                            let line = &line[..len];
+                            if let Some(read) = by_words(line) {
+                                assert_eq!(Some(read), by_any(line), "{line:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(recognized > 100, "{recognized}");
+    }
+
+    /// A byte no scanned line holds: a control byte other than HTAB.
+    fn is_line_byte(b: u8) -> bool {
+        !is_field_value(&[b])
+    }
+
+    /// The fields of the draft's own request are all read a word at a time, whatever their
+    /// letters' case.
+    #[test]
+    fn the_drafts_fields_are_read_a_word_at_a_time() {
+        for (line, tracked, value) in [
+            (
+                &b"Host: example.com"[..],
+                Tracked::Host,
+                &b"example.com"[..],
+            ),
+            (
+                b"Origin: http://example.com",
+                Tracked::Origin,
+                b"http://example.com",
+            ),
+            (b"Upgrade: WebSocket", Tracked::Upgrade, b"WebSocket"),
+            (b"Connection: Upgrade", Tracked::Connection, b"Upgrade"),
+            (
+                b"Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5",
+                Tracked::Key1,
+                b"4 @1  46546xW%0l 1 5",
+            ),
+            (
+                b"Sec-WebSocket-Key2: 12998 5 Y3 1  .P00",
+                Tracked::Key2,
+                b"12998 5 Y3 1  .P00",
+            ),
+            (
+                b"Sec-WebSocket-Protocol: sample",
+                Tracked::Protocol,
+                b"sample",
+            ),
+            (b"HOST:x \t", Tracked::Host, b"x"),
+            (b"sec-websocket-protocol:", Tracked::Protocol, b""),
+        ] {
+            let (read, span) = by_words(line).unwrap();
+            assert_eq!(read, tracked);
+            assert_eq!(&line[span], value);
+            assert_eq!(by_any(line), by_words(line));
+        }
+        // Too short to read a word: left to the reading of any line.
+        assert_eq!(by_words(b"Host: a"), None);
+        assert_eq!(by_any(b"Host: a"), Some((Tracked::Host, 6..7)));
+    }
 }
