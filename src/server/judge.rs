@@ -110,6 +110,7 @@ pub(crate) struct KeyParts {
 impl RequestRecord {
     /// Reads one line of the head, the request line first; a malformed line is remembered for
     /// [`RequestRecord::judge`], not reported now ([rule R9](crate::rules#r9): the version is decided first).
+    #[inline(always)]
     pub(crate) fn line(&mut self, head: &[u8], line: Span, first: bool) {
         let read = if first {
             self.request_line(head, line)
@@ -127,6 +128,7 @@ impl RequestRecord {
     }
 
     /// Reads the request line: `GET SP origin-form SP HTTP/1.1`.
+    #[inline(never)]
     fn request_line(&mut self, head: &[u8], line: Span) -> Result<(), Error> {
         let text = &head[line.clone()];
         let Some(after_method) = text.strip_prefix(b"GET ") else {
@@ -149,6 +151,7 @@ impl RequestRecord {
     }
 
     /// Reads one field line and records it if the handshake cares about it.
+    #[inline(always)]
     fn field(&mut self, head: &[u8], line: Span) -> Result<(), Error> {
         if WORDS {
             let text = &head[line.clone()];
@@ -163,6 +166,7 @@ impl RequestRecord {
 
     /// [`RequestRecord::field`] for any line: the name up to the first colon, then which
     /// field it is by its length and letters.
+    #[inline(never)]
     fn any_field(&mut self, head: &[u8], line: Span) -> Result<(), Error> {
         let (name, value) = split_field_trimmed(&head[line.clone()]).ok_or(Error::BadField)?;
         let span = line.start + value.start..line.start + value.end;
