@@ -99,6 +99,13 @@ pub(crate) fn emitted_len(head: &impl Emit) -> usize {
 /// [`Error::BufferTooSmall`] with the length needed when `out` is shorter; nothing is
 /// written then: the length is counted first.
 pub(crate) fn write(head: &impl Emit, out: &mut [u8]) -> Result<usize, Error> {
+    write_inline(head, out)
+}
+
+/// [`write`], inlined where it is called: for a head whose fixed pieces are constants there,
+/// so that they are copied without calls.
+#[inline(always)]
+pub(crate) fn write_inline(head: &impl Emit, out: &mut [u8]) -> Result<usize, Error> {
     let needed = emitted_len(head);
     let Some(out) = out.get_mut(..needed) else {
         return Err(Error::BufferTooSmall { needed });

@@ -6,6 +6,7 @@
 
 use crate::authority::port_text;
 use crate::emit::{self, emit_fields, is_extra_field, Emit, Sink};
+use crate::scan::WORDS;
 use crate::server::request::Request;
 use crate::{Error, Setting, StatusCode};
 
@@ -132,11 +133,7 @@ pub(crate) fn write_head(
         Some(port) => port_text(port, &mut port_digits),
         None => &[],
     };
-    let words = match draft {
-        Draft::Hixie76 => &HIXIE76,
-        Draft::Hixie75 => &HIXIE75,
-    };
-    let head = Head {
+    let head = |words: &'static Words| Head {
         words,
         origin: request.origin_bytes(),
         location: words.location[usize::from(accept.secure)],
@@ -146,7 +143,20 @@ pub(crate) fn write_head(
         protocol,
         fields: accept.fields,
     };
-    emit::write(&head, out)
+    if !WORDS {
+        // One copy of the emission for both drafts, where code size counts most.
+        let words = match draft {
+            Draft::Hixie76 => &HIXIE76,
+            Draft::Hixie75 => &HIXIE75,
+        };
+        return emit::write(&head(words), out);
+    }
+    // A copy of the emission for each draft, inlined, so that its fixed words are constants:
+    // their lengths known, they are copied inline instead of by calls.
+    match draft {
+        Draft::Hixie76 => emit::write_inline(&head(&HIXIE76), out),
+        Draft::Hixie75 => emit::write_inline(&head(&HIXIE75), out),
+    }
 }
 
 /// A draft's fixed words in a 101 head, each run of them one piece, so that a head is written
@@ -192,7 +202,9 @@ struct Head<'a> {
 }
 
 impl Emit for Head<'_> {
-    #[inline]
+    // Inlined into each draft's copy where words are 64 bits (see `write_head`).
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
+    #[cfg_attr(not(target_pointer_width = "64"), inline)]
     fn emit<K: Sink>(&self, sink: &mut K) {
         sink.put(self.words.start);
         if let Some(origin) = self.origin {
