@@ -29,29 +29,33 @@ pub(crate) fn split(authority: &[u8]) -> Option<(usize, Option<u16>)> {
 /// (`example.com.`, RFC 1034 section 3.1; RFC 3986 section 3.2.2 allows it in a URL). `None`
 /// if it is not one.
 ///
-/// One pass that remembers the byte before: a dot may not follow a dot, a dash or the start
-/// (an empty label, or one ending in `-`), a dash may not follow a dot or the start (a label
-/// starting with `-`), and the name may not be empty or end in a dash. A name ending in a dot
-/// is then exactly one whose labels are whole before a single root dot.
+/// One pass that looks back one byte at a `.` or `-` only: a dot may not follow a dot, a dash
+/// or the start (an empty label, or one ending in `-`), a dash may not follow a dot or the
+/// start (a label starting with `-`), and the name may not be empty or end in a dash. A name
+/// ending in a dot is then exactly one whose labels are whole before a single root dot.
 fn host_name_end(authority: &[u8]) -> Option<usize> {
-    let mut before = b'.';
+    // The byte before `at`, the start reading as a dot.
+    let before = |at: usize| match at.checked_sub(1) {
+        Some(before) => authority.get(before).copied().unwrap_or(b'.'),
+        None => b'.',
+    };
     let mut end = authority.len();
     for (at, &b) in authority.iter().enumerate() {
         // Letters, digits and `_` first: nearly every byte is one, and may follow anything.
-        if !is_label_byte(b) {
-            match b {
-                b':' => {
-                    end = at;
-                    break;
-                }
-                b'.' if before != b'.' && before != b'-' => {}
-                b'-' if before != b'.' => {}
-                _ => return None,
-            }
+        if is_label_byte(b) {
+            continue;
         }
-        before = b;
+        match b {
+            b':' => {
+                end = at;
+                break;
+            }
+            b'.' if !matches!(before(at), b'.' | b'-') => {}
+            b'-' if before(at) != b'.' => {}
+            _ => return None,
+        }
     }
-    (end > 0 && before != b'-').then_some(end)
+    (end > 0 && before(end) != b'-').then_some(end)
 }
 
 /// An IPv6 address in its text form: up to eight groups of 1–4 hex digits separated by
