@@ -454,9 +454,22 @@ fn hixie76_field(line: &[u8]) -> Option<(Tracked, usize)> {
 
 /// A non-empty list of subprotocols of U+0021–U+007E separated by single spaces.
 fn is_protocol_list(value: &[u8]) -> bool {
-    value
-        .split(|&b| b == b' ')
-        .all(|item| !item.is_empty() && is_visible_ascii(item))
+    // One pass: a space may not come first, last or after a space (an empty name), and every
+    // other byte is visible ASCII. The start reads as a space, so an empty list fails too.
+    let mut after_space = true;
+    for &b in value {
+        if b == b' ' {
+            if after_space {
+                return false;
+            }
+            after_space = true;
+        } else if b.wrapping_sub(0x21) < 0x5E {
+            after_space = false;
+        } else {
+            return false;
+        }
+    }
+    !after_space
 }
 
 #[cfg(test)]
@@ -558,6 +571,29 @@ mod tests {
     /// A byte no scanned line holds: a control byte other than HTAB.
     fn is_line_byte(b: u8) -> bool {
         !is_field_value(&[b])
+    }
+
+    /// Protocol lists as the split into names reads them, for every string of up to six
+    /// bytes from the bytes that matter.
+    #[test]
+    fn protocol_lists_as_names_say() {
+        let by_names = |value: &[u8]| {
+            value
+                .split(|&b| b == b' ')
+                .all(|name| !name.is_empty() && is_visible_ascii(name))
+        };
+        let alphabet = [b' ', b'a', b'~', b'!', 0x7F, 0x20 - 1, 0x80, b'\t'];
+        let mut text = [0u8; 6];
+        for len in 0..=text.len() {
+            for mut index in 0..alphabet.len().pow(len as u32) {
+                for byte in &mut text[..len] {
+                    *byte = alphabet[index % alphabet.len()];
+                    index /= alphabet.len();
+                }
+                let value = &text[..len];
+                assert_eq!(is_protocol_list(value), by_names(value), "{value:?}");
+            }
+        }
     }
 
     /// The fields of the draft's own request are all read a word at a time, whatever their
