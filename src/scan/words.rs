@@ -57,9 +57,20 @@ const fn marked_byte(word: u64, marks: u64) -> u8 {
 }
 
 /// Whether every byte is visible ASCII (U+0021–U+007E): eight bytes at a time where words are
-/// 64 bits and there are eight bytes, the last eight overlapping the words before.
+/// 64 bits and there are eight bytes, the last eight overlapping the words before; four to
+/// seven bytes there as one word of two overlapping halves.
+#[inline]
 pub(crate) fn is_visible_ascii(bytes: &[u8]) -> bool {
     let Some(last) = bytes.len().checked_sub(8).filter(|_| WORDS) else {
+        // Four to seven bytes (a short target or subprotocol) as one word: the first four
+        // and the last four, overlapping.
+        if let (true, Some(first), Some(last)) =
+            (WORDS, bytes.first_chunk::<4>(), bytes.last_chunk::<4>())
+        {
+            let word =
+                u64::from(u32::from_le_bytes(*first)) | u64::from(u32::from_le_bytes(*last)) << 32;
+            return invisible_bytes(word) == 0;
+        }
         return bytes
             .iter()
             .fold(true, |all, &b| all & (b.wrapping_sub(0x21) < 0x5E));
