@@ -7,7 +7,7 @@
 //! [`Matcher`] (the client's check of the Location and the subprotocol it gets back) it
 //! compares. No length is counted by hand apart from the bytes written.
 
-use crate::scan::{is_field_value, is_token};
+use crate::scan::{copy_lowercase, is_field_value, is_token};
 use crate::Error;
 
 /// Where emitted bytes go.
@@ -66,9 +66,7 @@ impl Sink for Writer<'_> {
         let start = self.at;
         self.at += bytes.len();
         if let Some(dest) = self.out.get_mut(start..self.at) {
-            for (d, s) in dest.iter_mut().zip(bytes) {
-                *d = s.to_ascii_lowercase();
-            }
+            copy_lowercase(dest, bytes);
         }
     }
 }

@@ -89,6 +89,50 @@ pub(crate) fn is_visible_ascii(bytes: &[u8]) -> bool {
     invisible == 0
 }
 
+/// Copies `src` into `dest`, which must be as long, ASCII-lowercased: eight bytes at a time
+/// where words are 64 bits and there are eight bytes, the last eight overlapping the words
+/// before (which writes those bytes again, the same).
+#[inline]
+pub(crate) fn copy_lowercase(dest: &mut [u8], src: &[u8]) {
+    let Some(last) = src
+        .len()
+        .checked_sub(8)
+        .filter(|_| WORDS && dest.len() == src.len())
+    else {
+        for (d, s) in dest.iter_mut().zip(src) {
+            *d = s.to_ascii_lowercase();
+        }
+        return;
+    };
+    let mut at = 0;
+    loop {
+        let from = at.min(last);
+        let (Some(s), Some(d)) = (
+            src.get(from..).and_then(<[u8]>::first_chunk::<8>),
+            dest.get_mut(from..).and_then(<[u8]>::first_chunk_mut::<8>),
+        ) else {
+            return;
+        };
+        let word = u64::from_le_bytes(*s);
+        // Each uppercase letter's mark, shifted from bit 0x80 down to bit 0x20.
+        *d = (word | upper_bytes(word) >> 2).to_le_bytes();
+        if from == last {
+            return;
+        }
+        at += 8;
+    }
+}
+
+/// The high bit of every ASCII uppercase letter of `x`, and no other. With the high bits
+/// cleared nothing carries between bytes (0x7F + 0x3F < 0x100).
+const fn upper_bytes(x: u64) -> u64 {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    let low = x & (ONES * 0x7F);
+    let from_a = low + ONES * (0x80 - b'A' as u64);
+    let after_z = low + ONES * (0x80 - b'Z' as u64 - 1);
+    from_a & !after_z & !x & (ONES * 0x80)
+}
+
 /// The high bit of every byte of `x` outside U+0021–U+007E, and no other.
 const fn invisible_bytes(x: u64) -> u64 {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
@@ -406,6 +450,45 @@ mod tests {
                         invisible_bytes(u64::from_le_bytes(bytes)),
                         u64::from_le_bytes(expected)
                     );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn upper_bytes_marks_each_byte_exactly() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                for filler in [b'a', b'@', b'[', b'A', b'Z', 0xC1, 0xDA, 0xFF, 0x00] {
+                    let mut bytes = [filler; 8];
+                    bytes[at] = b;
+                    let expected = bytes.map(|b| if b.is_ascii_uppercase() { 0x80 } else { 0 });
+                    assert_eq!(
+                        upper_bytes(u64::from_le_bytes(bytes)),
+                        u64::from_le_bytes(expected),
+                        "{b:#x} at {at}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lowercase_copies_at_every_length_and_place() {
+        for len in 0..30 {
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut src: [u8; 30] = core::array::from_fn(|i| b"Ab@[Z`z{"[i % 8]);
+                    src[at] = b;
+                    let mut dest = [0u8; 30];
+                    copy_lowercase(&mut dest[..len], &src[..len]);
+                    assert_eq!(
+                        dest[..len],
+                        src[..len].to_ascii_lowercase()[..],
+                        "{b:#x} at {at}"
+                    );
+                    // Nothing past the copy is written.
+                    assert!(dest[len..].iter().all(|&b| b == 0));
                 }
             }
         }
