@@ -68,7 +68,7 @@ use core::ops::Range;
 use crate::connection::Connection;
 use crate::emit;
 use crate::frame::FrameConfig;
-use crate::scan::{ascii_str, HeadBuffer, HeadRead};
+use crate::scan::{ascii_str, HeadBuffer, HeadRead, Lines};
 use crate::{Error, Fault, Received};
 use request::RequestHead;
 use response::ResponseRecord;
@@ -280,13 +280,15 @@ impl<'a, S: AsRef<[u8]> + AsMut<[u8]>> ClientHandshake<'a, S> {
     fn receive_head(&mut self, input: &[u8]) -> Result<Received<Established<'_>>, Error> {
         let (config, record) = (&self.config, &mut self.record);
         let hixie75 = self.keys.is_none();
-        let read = self.head.read(&config.limits, input, |head, line, first| {
-            match head.get(line.clone()) {
-                Some(status) if first && hixie75 => response::hixie75_status_line(status),
-                Some(status) if first => response::status_line(status),
-                _ => record.field(head, line),
-            }
-        });
+        let mut lines =
+            Lines(
+                |head: &[u8], line: Range<usize>, first| match head.get(line.clone()) {
+                    Some(status) if first && hixie75 => response::hixie75_status_line(status),
+                    Some(status) if first => response::status_line(status),
+                    _ => record.field(head, line),
+                },
+            );
+        let read = self.head.read(&config.limits, input, &mut lines);
         let used = match read {
             Err(error) if error.fault() == Fault::Caller => return Err(error),
             // The status line must end in CR LF (draft 4.1 step 29).

@@ -23,6 +23,51 @@ use crate::{Error, HeadLimits, Setting};
 /// smaller limit would refuse every request, so it is the caller's mistake.
 const MIN_HEAD: usize = 18;
 
+/// What a head's lines are handed to as the scanner completes them.
+pub(crate) trait LineReader {
+    /// What the first bytes of a field line showed, kept until the line's end.
+    type Start;
+
+    /// Reads the first bytes of a field line before its end is searched for, `rest` being
+    /// every byte buffered from its start: what they show, and how many of them are known to
+    /// hold no control byte, which the search then skips. `None` when they show nothing: the
+    /// whole line is searched. Only a reading that checked each of those bytes exactly may
+    /// claim them.
+    #[inline]
+    fn line_start(&self, rest: &[u8]) -> Option<(Self::Start, usize)> {
+        let _ = rest;
+        None
+    }
+
+    /// Reads a complete line of `head`, with whether it is the first (request or status) line
+    /// and, when its first bytes were read in the same scan, what they showed.
+    fn line(
+        &mut self,
+        head: &[u8],
+        line: Range<usize>,
+        first: bool,
+        start: Option<Self::Start>,
+    ) -> Result<(), Error>;
+}
+
+/// A [`LineReader`] that reads every line when it is complete, and only then.
+pub(crate) struct Lines<F>(pub(crate) F);
+
+impl<F: FnMut(&[u8], Range<usize>, bool) -> Result<(), Error>> LineReader for Lines<F> {
+    type Start = core::convert::Infallible;
+
+    #[inline]
+    fn line(
+        &mut self,
+        head: &[u8],
+        line: Range<usize>,
+        first: bool,
+        _: Option<Self::Start>,
+    ) -> Result<(), Error> {
+        (self.0)(head, line, first)
+    }
+}
+
 /// Where the scan of a buffered head stands.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct LineScanner {
@@ -52,7 +97,7 @@ impl LineScanner {
     }
 
     /// Hands every line completed in `buf` (which holds every byte buffered so far) to
-    /// `on_line`, with whether it is the first; returns where the head ends once its blank
+    /// `reader`, with whether it is the first; returns where the head ends once its blank
     /// line is here, `None` while more bytes are needed. More than `max_fields` lines after
     /// the first is [`Error::TooManyFields`].
     ///
@@ -61,11 +106,11 @@ impl LineScanner {
     /// checked for folding right after the line before it, or, when it had not arrived yet,
     /// when the scan resumes.
     #[inline]
-    pub(crate) fn scan(
+    pub(crate) fn scan<R: LineReader>(
         &mut self,
         buf: &[u8],
         max_fields: usize,
-        mut on_line: impl FnMut(Range<usize>, bool) -> Result<(), Error>,
+        reader: &mut R,
     ) -> Result<Option<usize>, Error> {
         let mut line_start = self.line_start;
         let mut scanned = self.scanned;
@@ -77,7 +122,7 @@ impl LineScanner {
                         lines = 1;
                         line_start = end + 2;
                         scanned = end + 2;
-                        if let Err(error) = on_line(0..end, true) {
+                        if let Err(error) = reader.line(buf, 0..end, true, None) {
                             break 'scan Err(error);
                         }
                     }
@@ -95,6 +140,18 @@ impl LineScanner {
                 }
             }
             loop {
+                // What the first bytes of a field line show, read when they are here: the
+                // search for its end then starts after those known to hold no control byte.
+                let mut start = None;
+                if lines > 0 && scanned == line_start {
+                    if let Some((shown, clean)) = buf
+                        .get(line_start..)
+                        .and_then(|rest| reader.line_start(rest))
+                    {
+                        start = Some(shown);
+                        scanned = line_start + clean;
+                    }
+                }
                 let Some(rest) = buf.get(scanned..) else {
                     break 'scan Ok(None);
                 };
@@ -130,7 +187,7 @@ impl LineScanner {
                 if lines - 1 > max_fields {
                     break 'scan Err(Error::TooManyFields);
                 }
-                if let Err(error) = on_line(line, lines == 1) {
+                if let Err(error) = reader.line(buf, line, lines == 1, start) {
                     break 'scan Err(error);
                 }
                 if let Some(b' ' | b'\t') = buf.get(at + 2) {
@@ -179,7 +236,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> HeadBuffer<S> {
         &mut self,
         limits: &HeadLimits,
         input: &[u8],
-        read_line: impl FnMut(&[u8], Range<usize>, bool) -> Result<(), Error>,
+        reader: &mut impl LineReader,
     ) -> Result<HeadRead, Error> {
         read_head(
             self.storage.as_mut(),
@@ -187,7 +244,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> HeadBuffer<S> {
             &mut self.scanner,
             limits,
             input,
-            read_line,
+            reader,
         )
     }
 
@@ -233,16 +290,16 @@ pub(crate) enum HeadRead {
 }
 
 /// Copies head bytes into `buf` after the `filled` bytes already there, and hands every line
-/// they complete to `read_line` with whether it is the first (request or status) line. The
-/// head size and field count limits are enforced here, for both roles. Generic only over the
-/// line reader, so each role's scanning and line reading are compiled together in this crate.
+/// they complete to `reader`. The head size and field count limits are enforced here, for
+/// both roles. Generic only over the line reader, so each role's scanning and line reading
+/// are compiled together in this crate.
 fn read_head(
     buf: &mut [u8],
     filled: &mut usize,
     scanner: &mut LineScanner,
     limits: &HeadLimits,
     input: &[u8],
-    mut read_line: impl FnMut(&[u8], Range<usize>, bool) -> Result<(), Error>,
+    reader: &mut impl LineReader,
 ) -> Result<HeadRead, Error> {
     let limit = limits.max_head().min(buf.len());
     if limit < MIN_HEAD {
@@ -256,7 +313,7 @@ fn read_head(
     *filled = before + take;
     let head = &buf[..*filled];
     let max_fields = limits.max_fields();
-    if let Some(end) = scanner.scan(head, max_fields, |line, first| read_line(head, line, first))? {
+    if let Some(end) = scanner.scan(head, max_fields, reader)? {
         *filled = end;
         return Ok(HeadRead::Complete(end - before));
     }
@@ -396,7 +453,9 @@ mod tests {
         let mut s = LineScanner::default();
         // Feed one more byte each time: the same scanner must get the same result.
         for end in 1..=buf.len() {
-            if let Some(at) = s.scan(&buf[..end], usize::MAX, |_, _| Ok(()))? {
+            if let Some(at) =
+                s.scan(&buf[..end], usize::MAX, &mut Lines(|_: &[u8], _, _| Ok(())))?
+            {
                 return Ok((at, s.lines()));
             }
         }

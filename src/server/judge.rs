@@ -11,7 +11,8 @@ use super::request::Version;
 use crate::authority;
 use crate::challenge::key_part;
 use crate::scan::{
-    find_byte, is_token, is_visible_ascii, name_is, split_field_trimmed, trim_ows, value_at, WORDS,
+    find_byte, is_token, is_visible_ascii, name_is, split_field_trimmed, trim_ows, value_at,
+    LineReader, WORDS,
 };
 use crate::{Error, Field, Key};
 
@@ -22,7 +23,7 @@ type Span = Range<usize>;
 /// [`RequestRecord::repeated`], in the order the drafts' faults are reported, so the first field at
 /// fault is the lowest bit and a whole set of fields is checked with one mask.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tracked {
+pub(crate) enum Tracked {
     Host,
     Upgrade,
     Connection,
@@ -92,6 +93,33 @@ pub(crate) struct RequestRecord {
     pub(crate) hixie75: bool,
 }
 
+/// A field a hixie-76 request sends, known by its name, and where its value starts (after
+/// the colon).
+pub(crate) type Known = (Tracked, usize);
+
+impl LineReader for RequestRecord {
+    type Start = Known;
+
+    /// The field a line's name shows, read before the line's end is searched for: the name
+    /// and its colon are then not searched again.
+    #[inline(always)]
+    fn line_start(&self, rest: &[u8]) -> Option<(Known, usize)> {
+        hixie76_field(rest).map(|known| (known, known.1))
+    }
+
+    #[inline(always)]
+    fn line(
+        &mut self,
+        head: &[u8],
+        line: Span,
+        first: bool,
+        start: Option<Known>,
+    ) -> Result<(), Error> {
+        RequestRecord::line(self, head, line, first, start);
+        Ok(())
+    }
+}
+
 /// What a complete head asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Asked {
@@ -111,11 +139,11 @@ impl RequestRecord {
     /// Reads one line of the head, the request line first; a malformed line is remembered for
     /// [`RequestRecord::judge`], not reported now ([rule R9](crate::rules#r9): the version is decided first).
     #[inline(always)]
-    pub(crate) fn line(&mut self, head: &[u8], line: Span, first: bool) {
+    pub(crate) fn line(&mut self, head: &[u8], line: Span, first: bool, start: Option<Known>) {
         let read = if first {
             self.request_line(head, line)
         } else {
-            self.field(head, line)
+            self.field(head, line, start)
         };
         if let Err(error) = read {
             self.malformed.get_or_insert(error);
@@ -150,16 +178,15 @@ impl RequestRecord {
         Ok(())
     }
 
-    /// Reads one field line and records it if the handshake cares about it.
+    /// Reads one field line and records it if the handshake cares about it; `start` is the
+    /// field its name showed, when [`hixie76_field`] read it as the line began.
     #[inline(always)]
-    fn field(&mut self, head: &[u8], line: Span) -> Result<(), Error> {
-        if WORDS {
-            let text = &head[line.clone()];
-            if let Some((tracked, value_start)) = hixie76_field(text) {
-                let value = value_at(text, value_start);
-                self.record(tracked, line.start + value.start..line.start + value.end);
-                return Ok(());
-            }
+    fn field(&mut self, head: &[u8], line: Span, start: Option<Known>) -> Result<(), Error> {
+        let text = &head[line.clone()];
+        if let Some((tracked, value_start)) = start.or_else(|| hixie76_field(text)) {
+            let value = value_at(text, value_start);
+            self.record(tracked, line.start + value.start..line.start + value.end);
+            return Ok(());
         }
         self.any_field(head, line)
     }
@@ -398,55 +425,76 @@ impl RequestRecord {
 }
 
 /// The field a line names and where its value starts (after the colon), when it is one of
-/// those a hixie-76 request sends and the line is long enough to read its name a word at a
+/// those a hixie-76 request sends and enough of the line is here to read its name a word at a
 /// time; `None` leaves the line to [`RequestRecord::any_field`], which reads every line alike.
+/// Only on 64-bit targets: elsewhere always `None`.
 ///
 /// Each name is compared with its colon, eight bytes at a time (the last word overlapping the
-/// one before), with bit 0x20 set in every byte of the line as [`name_is`] does: in a line the
-/// scanner let through (no control byte but HTAB) only a letter's two cases become a letter,
-/// only `-`, `:` and a digit themselves, so a match is exact. A name ending in its colon is
-/// the whole name before the line's first colon, as `any_field` reads it.
+/// one before), exactly but for a letter's case: only a letter's byte may differ, in bit 0x20.
+/// So the name and colon it finds hold no control byte, and the line may be read from there
+/// on; and a name ending in its colon is the whole name before the line's first colon, as
+/// `any_field` reads it.
 #[inline(always)]
-fn hixie76_field(line: &[u8]) -> Option<(Tracked, usize)> {
-    const CASE: u64 = u64::from_le_bytes([0x20; 8]);
-    const fn le(word: &[u8; 8]) -> u64 {
-        u64::from_le_bytes(*word)
+fn hixie76_field(line: &[u8]) -> Option<Known> {
+    /// A name's eight bytes as a word, with bit 0x20 of each of its letters: the bits a
+    /// letter's case sets or clears.
+    const fn name(word: &[u8; 8]) -> (u64, u64) {
+        let mut case = 0;
+        let mut i = 0;
+        while i < 8 {
+            if word[i].is_ascii_lowercase() {
+                case |= 0x20 << (8 * i);
+            }
+            i += 1;
+        }
+        (u64::from_le_bytes(*word), case)
     }
     // The first `n` bytes of a word.
     const fn low(n: u32) -> u64 {
         u64::MAX >> (64 - 8 * n)
     }
-    let word = |at: usize| {
-        line.get(at..)
-            .and_then(|rest| rest.first_chunk::<8>())
-            .map(|eight| u64::from_le_bytes(*eight) | CASE)
-    };
-    let first = word(0)?;
-    if first & low(5) == le(b"host:\0\0\0") {
-        return Some((Tracked::Host, 5));
-    }
-    if first & low(7) == le(b"origin:\0") {
-        return Some((Tracked::Origin, 7));
-    }
-    if first == le(b"upgrade:") {
-        return Some((Tracked::Upgrade, 8));
-    }
-    if first == le(b"connecti") {
-        return (word(3)? == le(b"nection:")).then_some((Tracked::Connection, 11));
-    }
-    if first != le(b"sec-webs") {
+    const HOST: (u64, u64) = name(b"host:\0\0\0");
+    const ORIGIN: (u64, u64) = name(b"origin:\0");
+    const UPGRADE: (u64, u64) = name(b"upgrade:");
+    const CONNECTI: (u64, u64) = name(b"connecti");
+    const NECTION: (u64, u64) = name(b"nection:");
+    const SEC_WEBS: (u64, u64) = name(b"sec-webs");
+    const OCKET_KE: (u64, u64) = name(b"ocket-ke");
+    const ET_KEY1: (u64, u64) = name(b"et-key1:");
+    const ET_KEY2: (u64, u64) = name(b"et-key2:");
+    const OCKET_PR: (u64, u64) = name(b"ocket-pr");
+    const ROTOCOL: (u64, u64) = name(b"rotocol:");
+    if !WORDS {
         return None;
     }
-    match word(8)? {
-        // `Sec-WebSocket-Key1:` and `Key2:`, the last word from offset 11.
-        second if second == le(b"ocket-ke") => match word(11)? {
-            last if last == le(b"et-key1:") => Some((Tracked::Key1, 19)),
-            last if last == le(b"et-key2:") => Some((Tracked::Key2, 19)),
-            _ => None,
-        },
-        // `Sec-WebSocket-Protocol:`, the last word from offset 15.
-        second if second == le(b"ocket-pr") => {
-            (word(15)? == le(b"rotocol:")).then_some((Tracked::Protocol, 23))
+    let word = |at: usize| {
+        line.get(at..)
+            .and_then(<[u8]>::first_chunk::<8>)
+            .map(|eight| u64::from_le_bytes(*eight))
+    };
+    // Whether the word at `at`, its letters' case bits set, is `name`.
+    let is = |at: usize, (name, case): (u64, u64)| word(at).is_some_and(|w| w | case == name);
+    let first = word(0)?;
+    // The first letter picks the one name to compare.
+    match first as u8 | 0x20 {
+        b'h' => ((first | HOST.1) & low(5) == HOST.0).then_some((Tracked::Host, 5)),
+        b'o' => ((first | ORIGIN.1) & low(7) == ORIGIN.0).then_some((Tracked::Origin, 7)),
+        b'u' => (first | UPGRADE.1 == UPGRADE.0).then_some((Tracked::Upgrade, 8)),
+        b'c' => (first | CONNECTI.1 == CONNECTI.0 && is(3, NECTION))
+            .then_some((Tracked::Connection, 11)),
+        b's' if first | SEC_WEBS.1 == SEC_WEBS.0 => {
+            if is(8, OCKET_KE) {
+                // `Sec-WebSocket-Key1:` and `Key2:`, the last word from offset 11.
+                let last = word(11)? | ET_KEY1.1;
+                if last == ET_KEY1.0 {
+                    Some((Tracked::Key1, 19))
+                } else {
+                    (last == ET_KEY2.0).then_some((Tracked::Key2, 19))
+                }
+            } else {
+                // `Sec-WebSocket-Protocol:`, the last word from offset 15.
+                (is(8, OCKET_PR) && is(15, ROTOCOL)).then_some((Tracked::Protocol, 23))
+            }
         }
         _ => None,
     }
@@ -475,7 +523,8 @@ fn is_protocol_list(value: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::is_field_value;
+    use crate::scan::{is_field_value, HeadBuffer, HeadRead, Lines};
+    use crate::HeadLimits;
 
     const ALL: [Tracked; TRACKED] = [
         Tracked::Host,
@@ -503,8 +552,8 @@ mod tests {
     }
 
     /// A line the word-at-a-time reading recognizes is read as any line is: the same field
-    /// and value, whatever byte (of those a scanned line may hold) stands anywhere in the
-    /// name, its colon or just after it, and however the line is cut short.
+    /// and value, whatever byte stands anywhere in the name, its colon or just after it, and
+    /// however the line is cut short; and the name and colon it read hold no control byte.
     #[test]
     fn hixie76_fields_read_as_any_field() {
         let names: [&[u8]; 14] = [
@@ -553,12 +602,14 @@ mod tests {
                         }
                     }
                     for at in 0..(name.len() + 2).min(len) {
-                        for b in (0..=255u8).filter(|&b| !is_line_byte(b)) {
+                        for b in 0..=255u8 {
                             let mut line = line;
                             line[at] = b;
                             let line = &line[..len];
-                            if let Some(read) = by_words(line) {
-                                assert_eq!(Some(read), by_any(line), "{line:?}");
+                            if let Some((_, start)) = hixie76_field(line) {
+                                // What it read holds no control byte: the scanner may skip it.
+                                assert!(is_field_value(&line[..start]), "{line:?}");
+                                assert_eq!(by_words(line), by_any(line), "{line:?}");
                             }
                         }
                     }
@@ -568,9 +619,44 @@ mod tests {
         assert!(recognized > 100, "{recognized}");
     }
 
-    /// A byte no scanned line holds: a control byte other than HTAB.
-    fn is_line_byte(b: u8) -> bool {
-        !is_field_value(&[b])
+    /// What the scanner makes of a whole head: where it ends, or the fault.
+    fn scanned(bytes: &[u8], reader: &mut impl LineReader) -> Result<Option<usize>, Error> {
+        let mut head = HeadBuffer::new([0u8; 512]);
+        head.read(&HeadLimits::default(), bytes, reader)
+            .map(|read| match read {
+                HeadRead::Complete(end) => Some(end),
+                HeadRead::Partial(_) => None,
+            })
+    }
+
+    /// Reading a field's name as its line begins hides no byte from the scanner: a control
+    /// byte anywhere in a name, its colon or after it is found as it is by a scan that reads
+    /// no name early.
+    #[test]
+    fn names_read_early_hide_no_control_byte() {
+        let request = b"GET / HTTP/1.1\r\nHost: example.com\r\nConnection: Upgrade\r\n\
+Sec-WebSocket-Key2: 12998 5 Y3 1  .P00\r\nSec-WebSocket-Protocol: sample\r\n\
+Upgrade: WebSocket\r\nSec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\n\
+Origin: http://example.com\r\n\r\n";
+        let mut faults = 0;
+        for at in 16..request.len() {
+            for b in [
+                0x00, b'\r', b'\n', 0x01, 0x11, 0x12, 0x1A, 0x7F, b'\t', b' ',
+            ] {
+                let mut bytes = [0u8; 256];
+                bytes[..request.len()].copy_from_slice(request);
+                bytes[at] = b;
+                let bytes = &bytes[..request.len()];
+                let plain = scanned(bytes, &mut Lines(|_: &[u8], _, _| Ok(())));
+                assert_eq!(
+                    scanned(bytes, &mut RequestRecord::default()),
+                    plain,
+                    "{at} {b:#x}"
+                );
+                faults += usize::from(plain.is_err());
+            }
+        }
+        assert!(faults > 1000, "{faults}");
     }
 
     /// Protocol lists as the split into names reads them, for every string of up to six

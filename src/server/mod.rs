@@ -373,13 +373,7 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> ServerHandshake<S> {
     }
 
     fn receive_head(&mut self, input: &[u8]) -> Result<Received<Outcome<'_>>, Error> {
-        let record = &mut self.record;
-        let read = self
-            .head
-            .read(&self.config.limits, input, |head, line, first| {
-                record.line(head, line, first);
-                Ok(())
-            });
+        let read = self.head.read(&self.config.limits, input, &mut self.record);
         match read {
             Err(error) if error.fault() == crate::Fault::Caller => Err(error),
             Err(error) => Err(self.fail(error)),
