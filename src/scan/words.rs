@@ -153,6 +153,35 @@ pub(crate) fn find_colon(bytes: &[u8]) -> Option<usize> {
     find_by_words(bytes, |word| zero_bytes(word ^ COLONS), |b| b == b':')
 }
 
+/// The offset of the first space in a short run of bytes (a subprotocol list), eight bytes at
+/// a time where words are 64 bits; four to seven bytes there as one word of two overlapping
+/// halves, whose marks in the upper half count from the last four bytes.
+#[inline]
+pub(crate) fn find_space(bytes: &[u8]) -> Option<usize> {
+    const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
+    if !WORDS {
+        return bytes.iter().position(|&b| b == b' ');
+    }
+    if bytes.len() < 8 {
+        let (Some(first), Some(last)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) else {
+            return bytes.iter().position(|&b| b == b' ');
+        };
+        let word =
+            u64::from(u32::from_le_bytes(*first)) | u64::from(u32::from_le_bytes(*last)) << 32;
+        let marks = zero_bytes(word ^ SPACES);
+        if marks == 0 {
+            return None;
+        }
+        let byte = (marks.trailing_zeros() / 8) as usize;
+        return Some(if byte < 4 {
+            byte
+        } else {
+            byte + bytes.len() - 8
+        });
+    }
+    find_by_words(bytes, |word| zero_bytes(word ^ SPACES), |b| b == b' ')
+}
+
 /// The offset of the first byte that `in_word` marks (the lowest set bit of its answer is the
 /// high bit of the first wanted byte of a little-endian word, and it is 0 when the word holds
 /// none) or, in the last bytes that do not fill a word, that `is` accepts.
@@ -332,6 +361,26 @@ mod tests {
                     bytes[at + 3] = b':';
                 }
                 assert_eq!(find_colon(&bytes[..len]), Some(at));
+            }
+        }
+    }
+
+    #[test]
+    fn finds_the_space_at_every_length_and_place() {
+        for len in 0..30 {
+            // Bytes one bit away from a space, and high bytes, are not spaces.
+            for filler in [b'a', 0x21, 0x00, 0xA0, 0x30, 0x60] {
+                assert_eq!(find_space(&[filler; 30][..len]), None);
+            }
+            for at in 0..len {
+                for second in [None, Some(at + 1), Some(at + 3), Some(len - 1)] {
+                    let mut bytes = [b'x'; 30];
+                    bytes[at] = b' ';
+                    if let Some(second) = second.filter(|&second| second < len) {
+                        bytes[second] = b' ';
+                    }
+                    assert_eq!(find_space(&bytes[..len]), Some(at), "{at} of {len}");
+                }
             }
         }
     }
