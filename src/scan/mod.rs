@@ -442,7 +442,13 @@ pub(crate) fn value_at(line: &[u8], mut start: usize) -> Range<usize> {
 /// An ASCII-only byte string as `&str`. Callers only pass bytes already checked to be ASCII;
 /// anything else gives the empty string rather than a panic.
 pub(crate) fn ascii_str(bytes: &[u8]) -> &str {
-    core::str::from_utf8(bytes).unwrap_or_default()
+    // What `str::from_utf8` would give, through its plain byte loop: the names and targets
+    // passed here are a few bytes, too short for `from_utf8`'s alignment and word setup to
+    // pay off. The first chunk is all of the bytes exactly when they are valid UTF-8.
+    match bytes.utf8_chunks().next() {
+        Some(chunk) if chunk.valid().len() == bytes.len() => chunk.valid(),
+        _ => "",
+    }
 }
 
 #[cfg(test)]
@@ -518,5 +524,24 @@ mod tests {
         assert_eq!(split_field_trimmed(b"Name v"), None);
         assert_eq!(scan_all(b"GET / HTTP/1.1\r\nA: \x01"), Err(Error::BadField));
         assert_eq!(split_field_trimmed(b": v"), None);
+    }
+
+    #[test]
+    fn ascii_strs_are_what_from_utf8_gives() {
+        for bytes in [
+            &b""[..],
+            b"sample",
+            b"/chat?room=1",
+            "caf\u{e9}".as_bytes(),
+            b"a\xff",
+            b"\xffa",
+            b"ab\xe2\x82",
+            b"\x80",
+        ] {
+            assert_eq!(
+                ascii_str(bytes),
+                core::str::from_utf8(bytes).unwrap_or_default()
+            );
+        }
     }
 }
