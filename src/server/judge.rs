@@ -257,6 +257,7 @@ impl RequestRecord {
     }
 
     /// The first value of `tracked`, empty when it has none.
+    #[inline(always)]
     fn get<'h>(&self, head: &'h [u8], tracked: Tracked) -> &'h [u8] {
         &head[self.values[tracked as usize].clone()]
     }
