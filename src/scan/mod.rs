@@ -14,7 +14,7 @@ use core::ops::Range;
 use words::find_line_byte;
 pub(crate) use words::{
     copy_lowercase, digit_bytes, find_byte, find_colon, find_space, is_visible_ascii, name_is,
-    space_bytes, WORDS,
+    same_bytes, space_bytes, WORDS,
 };
 
 use crate::{Error, HeadLimits, Setting};

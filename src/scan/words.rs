@@ -182,6 +182,35 @@ pub(crate) fn find_space(bytes: &[u8]) -> Option<usize> {
     find_by_words(bytes, |word| zero_bytes(word ^ SPACES), |b| b == b' ')
 }
 
+/// Whether `a` and `b` are the same bytes, without a call for the few bytes of a name: four to
+/// sixteen bytes as their first and last four or eight, overlapping, where words are 64 bits.
+#[inline]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if WORDS {
+        if let (Some(a8), Some(b8), Some(a_last), Some(b_last)) = (
+            a.first_chunk::<8>(),
+            b.first_chunk::<8>(),
+            a.last_chunk::<8>(),
+            b.last_chunk::<8>(),
+        ) {
+            if a.len() <= 16 {
+                return a8 == b8 && a_last == b_last;
+            }
+        } else if let (Some(a4), Some(b4), Some(a_last), Some(b_last)) = (
+            a.first_chunk::<4>(),
+            b.first_chunk::<4>(),
+            a.last_chunk::<4>(),
+            b.last_chunk::<4>(),
+        ) {
+            return a4 == b4 && a_last == b_last;
+        }
+    }
+    a == b
+}
+
 /// The offset of the first byte that `in_word` marks (the lowest set bit of its answer is the
 /// high bit of the first wanted byte of a little-endian word, and it is 0 when the word holds
 /// none) or, in the last bytes that do not fill a word, that `is` accepts.
@@ -380,6 +409,26 @@ mod tests {
                         bytes[second] = b' ';
                     }
                     assert_eq!(find_space(&bytes[..len]), Some(at), "{at} of {len}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn same_bytes_at_every_length_and_place() {
+        let text = b"sec-websocket-protocol-and-more-0123456789";
+        for len in 0..=text.len() {
+            let a = &text[..len];
+            assert!(same_bytes(a, a));
+            assert!(!same_bytes(a, &text[..len.saturating_sub(1)]) || len == 0);
+            assert!(!same_bytes(&text[..len.saturating_sub(1)], a) || len == 0);
+            for at in 0..len {
+                for flip in [0x01, 0x20, 0x80] {
+                    let mut b = [0u8; 64];
+                    b[..len].copy_from_slice(a);
+                    b[at] ^= flip;
+                    assert!(!same_bytes(a, &b[..len]), "{len} {at}");
+                    assert!(!same_bytes(&b[..len], a), "{len} {at}");
                 }
             }
         }

@@ -6,7 +6,7 @@
 
 use crate::authority::port_text;
 use crate::emit::{self, emit_fields, is_extra_field, Emit, Sink};
-use crate::scan::WORDS;
+use crate::scan::{same_bytes, WORDS};
 use crate::server::request::Request;
 use crate::{Error, Setting, StatusCode};
 
@@ -116,7 +116,7 @@ pub(crate) fn write_head(
         // The request's own bytes are echoed, so the client finds exactly what it sent.
         Some(chosen) => Some(
             core::iter::from_fn(|| offered.next_bytes())
-                .find(|&p| p == chosen.as_bytes())
+                .find(|&p| same_bytes(p, chosen.as_bytes()))
                 .ok_or(Error::ProtocolNotOffered)?,
         ),
         // Every conforming hixie-76 client fails a 101 that names none of the subprotocols it
