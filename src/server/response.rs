@@ -98,6 +98,8 @@ pub(crate) enum Draft {
 
 /// Writes the 101 head for `request` into `out`; returns its length. Nothing is written when
 /// a value is refused or `out` is too small.
+// Inlined into its one caller where words are 64 bits, like the emission it holds.
+#[cfg_attr(target_pointer_width = "64", inline(always))]
 pub(crate) fn write_head(
     request: &Request<'_>,
     accept: &Accept<'_>,
