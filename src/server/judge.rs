@@ -151,8 +151,12 @@ impl RequestRecord {
     }
 
     /// The first malformed line's error, if any.
+    #[inline(always)]
     fn well_formed(&self) -> Result<(), Error> {
-        self.malformed.map_or(Ok(()), Err)
+        match &self.malformed {
+            None => Ok(()),
+            Some(error) => Err(*error),
+        }
     }
 
     /// Reads the request line: `GET SP origin-form SP HTTP/1.1`.
