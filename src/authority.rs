@@ -36,6 +36,8 @@ pub(crate) fn split(authority: &[u8]) -> Option<(usize, Option<u16>)> {
 /// or the start (an empty label, or one ending in `-`), a dash may not follow a dot or the
 /// start (a label starting with `-`), and the name may not be empty or end in a dash. A name
 /// ending in a dot is then exactly one whose labels are whole before a single root dot.
+// Inlined into `split` where words are 64 bits, as `split` is into its callers.
+#[cfg_attr(target_pointer_width = "64", inline(always))]
 fn host_name_end(authority: &[u8]) -> Option<usize> {
     // The byte before `at`, the start reading as a dot.
     let before = |at: usize| match at.checked_sub(1) {
