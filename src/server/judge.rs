@@ -97,17 +97,20 @@ pub(crate) struct RequestRecord {
 /// the colon).
 pub(crate) type Known = (Tracked, usize);
 
+// Where words are 64 bits, a line's reading is inlined into the scanner's loop (here and in
+// the methods it calls), so that a line costs no call; below, the compiler's own choices keep
+// the code smaller.
 impl LineReader for RequestRecord {
     type Start = Known;
 
     /// The field a line's name shows, read before the line's end is searched for: the name
     /// and its colon are then not searched again.
-    #[inline(always)]
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
     fn line_start(&self, rest: &[u8]) -> Option<(Known, usize)> {
         hixie76_field(rest).map(|known| (known, known.1))
     }
 
-    #[inline(always)]
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
     fn line(
         &mut self,
         head: &[u8],
@@ -138,7 +141,7 @@ pub(crate) struct KeyParts {
 impl RequestRecord {
     /// Reads one line of the head, the request line first; a malformed line is remembered for
     /// [`RequestRecord::judge`], not reported now ([rule R9](crate::rules#r9): the version is decided first).
-    #[inline(always)]
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
     pub(crate) fn line(&mut self, head: &[u8], line: Span, first: bool, start: Option<Known>) {
         let read = if first {
             self.request_line(head, line)
@@ -151,7 +154,7 @@ impl RequestRecord {
     }
 
     /// The first malformed line's error, if any.
-    #[inline(always)]
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
     fn well_formed(&self) -> Result<(), Error> {
         match &self.malformed {
             None => Ok(()),
@@ -184,7 +187,7 @@ impl RequestRecord {
 
     /// Reads one field line and records it if the handshake cares about it; `start` is the
     /// field its name showed, when [`hixie76_field`] read it as the line began.
-    #[inline(always)]
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
     fn field(&mut self, head: &[u8], line: Span, start: Option<Known>) -> Result<(), Error> {
         let text = &head[line.clone()];
         if let Some((tracked, value_start)) = start.or_else(|| hixie76_field(text)) {
@@ -261,7 +264,7 @@ impl RequestRecord {
     }
 
     /// The first value of `tracked`, empty when it has none.
-    #[inline(always)]
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
     fn get<'h>(&self, head: &'h [u8], tracked: Tracked) -> &'h [u8] {
         &head[self.values[tracked as usize].clone()]
     }

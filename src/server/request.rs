@@ -29,7 +29,7 @@ pub struct Protocols<'a> {
 
 impl<'a> Protocols<'a> {
     /// The next name as bytes: what the server's own checks compare, with no UTF-8 check.
-    #[inline(always)]
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
     pub(crate) fn next_bytes(&mut self) -> Option<&'a [u8]> {
         if self.rest.is_empty() {
             return None;
