@@ -138,7 +138,7 @@ pub(crate) fn write_head(
     let head = |words: &'static Words| Head {
         words,
         origin: request.origin_bytes(),
-        location: words.location[usize::from(accept.secure)],
+        secure: accept.secure,
         host,
         port,
         resource: request.resource_bytes(),
@@ -194,8 +194,8 @@ static HIXIE75: Words = Words {
 struct Head<'a> {
     words: &'static Words,
     origin: Option<&'a [u8]>,
-    /// The Location's name and scheme.
-    location: &'static [u8],
+    /// Whether the Location's scheme is `wss`.
+    secure: bool,
     host: &'a [u8],
     port: &'a [u8],
     resource: &'a [u8],
@@ -214,10 +214,19 @@ impl Emit for Head<'_> {
             sink.put(origin);
             sink.put(b"\r\n");
         }
-        sink.put(self.location);
+        // Each scheme's words apart, so that where the draft's words are constants (see
+        // `write_head`) each is copied inline.
+        if self.secure {
+            sink.put(self.words.location[1]);
+        } else {
+            sink.put(self.words.location[0]);
+        }
         // The Location is canonical: the host lowercased.
         sink.put_lowercase(self.host);
-        sink.put(self.port);
+        // Nearly always none: the scheme's default port.
+        if !self.port.is_empty() {
+            sink.put(self.port);
+        }
         sink.put(self.resource);
         sink.put(b"\r\n");
         if let Some(protocol) = self.protocol {
