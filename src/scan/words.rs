@@ -59,7 +59,8 @@ const fn marked_byte(word: u64, marks: u64) -> u8 {
 /// Whether every byte is visible ASCII (U+0021–U+007E): eight bytes at a time where words are
 /// 64 bits and there are eight bytes, the last eight overlapping the words before; four to
 /// seven bytes there as one word of two overlapping halves.
-#[inline]
+// Inlined where words are 64 bits: a word or two for a target or origin, less than a call.
+#[cfg_attr(target_pointer_width = "64", inline(always))]
 pub(crate) fn is_visible_ascii(bytes: &[u8]) -> bool {
     let Some(last) = bytes.len().checked_sub(8).filter(|_| WORDS) else {
         // Four to seven bytes (a short target or subprotocol) as one word: the first four
