@@ -107,7 +107,7 @@ impl LineReader for RequestRecord {
     /// and its colon are then not searched again.
     #[cfg_attr(target_pointer_width = "64", inline(always))]
     fn line_start(&self, rest: &[u8]) -> Option<(Known, usize)> {
-        hixie76_field(rest).map(|known| (known, known.1))
+        words_field(rest).map(|known| (known, known.1))
     }
 
     #[cfg_attr(target_pointer_width = "64", inline(always))]
@@ -190,7 +190,7 @@ impl RequestRecord {
     #[cfg_attr(target_pointer_width = "64", inline(always))]
     fn field(&mut self, head: &[u8], line: Span, start: Option<Known>) -> Result<(), Error> {
         let text = &head[line.clone()];
-        if let Some((tracked, value_start)) = start.or_else(|| hixie76_field(text)) {
+        if let Some((tracked, value_start)) = start.or_else(|| words_field(text)) {
             let value = value_at(text, value_start);
             self.record(tracked, line.start + value.start..line.start + value.end);
             return Ok(());
@@ -435,10 +435,20 @@ impl RequestRecord {
     }
 }
 
+/// [`hixie76_field`] where words are 64 bits; below, always `None`: every line is read as any
+/// line, by code that is smaller there.
+#[inline(always)]
+fn words_field(line: &[u8]) -> Option<Known> {
+    if WORDS {
+        hixie76_field(line)
+    } else {
+        None
+    }
+}
+
 /// The field a line names and where its value starts (after the colon), when it is one of
 /// those a hixie-76 request sends and enough of the line is here to read its name a word at a
 /// time; `None` leaves the line to [`RequestRecord::any_field`], which reads every line alike.
-/// Only on 64-bit targets: elsewhere always `None`.
 ///
 /// Each name is compared with its colon, eight bytes at a time (the last word overlapping the
 /// one before), exactly but for a letter's case: only a letter's byte may differ, in bit 0x20.
@@ -475,9 +485,6 @@ fn hixie76_field(line: &[u8]) -> Option<Known> {
     const ET_KEY2: (u64, u64) = name(b"et-key2:");
     const OCKET_PR: (u64, u64) = name(b"ocket-pr");
     const ROTOCOL: (u64, u64) = name(b"rotocol:");
-    if !WORDS {
-        return None;
-    }
     let word = |at: usize| {
         line.get(at..)
             .and_then(<[u8]>::first_chunk::<8>)
