@@ -412,7 +412,7 @@ impl Groups {
                 return false;
             }
             // Four digits at most: 0xFFFF and 9999 both fit.
-            self.hex = self.hex << 4 | u16::from(value);
+            self.hex = self.hex * 16 + u16::from(value);
             self.decimal = self.decimal * 10 + u16::from(value);
             self.all_decimal &= byte.is_ascii_digit();
             self.digits += 1;
@@ -532,10 +532,10 @@ impl Port {
 /// how many address bytes its length must at least cover (section 2.2).
 fn family(byte: u8) -> Option<(Report, usize)> {
     let block = match byte >> 4 {
-        0x0 => 0,               // AF_UNSPEC
-        0x1 => 4 + 4 + 2 + 2,   // AF_INET
-        0x2 => 16 + 16 + 2 + 2, // AF_INET6
-        0x3 => V2_UNIX_BLOCK,   // AF_UNIX
+        0x0 => 0,             // AF_UNSPEC
+        0x1 => 2 * (4 + 2),   // AF_INET: two addresses and their ports
+        0x2 => 2 * (16 + 2),  // AF_INET6
+        0x3 => V2_UNIX_BLOCK, // AF_UNIX
         _ => return None,
     };
     // Transports: UNSPEC, STREAM, DGRAM; others must be rejected.
