@@ -218,7 +218,7 @@ fn connect_config() {
         .with_protocol("chat")
         .with_protocol("superchat")
         .with_field("Cookie", "a=b")
-        .with_keys(keys.clone())
+        .with_keys(keys)
         .with_limits(limits)
         .with_frames(frames)
         .with_handshake_timeout(None);
