@@ -698,8 +698,8 @@ impl ProxyDecoder {
                 self.after_addresses();
             }
             State::Skip => {
-                let n = (self.total - self.taken).min(rest.len());
-                self.taken += n;
+                // The TLVs are not read: as many of them as this input holds are taken at once.
+                self.taken = self.total.min(self.taken + rest.len());
                 if self.taken == self.total {
                     self.state = State::Done;
                 }

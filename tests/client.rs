@@ -877,6 +877,49 @@ fn constant_entropy_terminates() {
     }
 }
 
+#[test]
+fn key3_is_the_third_draw_with_its_ends_remapped() {
+    // key3 is the last draw, little-endian; the keys before it take the first two and more.
+    let mut draws = 0u64;
+    let mut entropy = || {
+        draws += 1;
+        if draws > 2 {
+            0x0807_0605_0403_0201_u64.wrapping_mul(draws) ^ 0x5555_5555_5555_5555
+        } else {
+            draws
+        }
+    };
+    let keys = Keys::generate(&mut entropy);
+    assert!(draws > 2);
+    let third =
+        (0x0807_0605_0403_0201_u64.wrapping_mul(draws) ^ 0x5555_5555_5555_5555).to_le_bytes();
+    assert_eq!(keys.key3(), third);
+
+    // NUL, HT..CR and space at either end become '@', 'I'..'M' and '`'; inside they stay.
+    for (end, mapped) in [(0u8, b'@'), (9, b'I'), (13, b'M'), (b' ', b'`')] {
+        let value = u64::from_le_bytes([end, 0, b' ', 9, 13, 0x7f, 0xff, end]);
+        let keys = Keys::generate(&mut || value);
+        assert_eq!(
+            keys.key3(),
+            [mapped, 0, b' ', 9, 13, 0x7f, 0xff, mapped],
+            "{end:#x}"
+        );
+    }
+    // Everything else at the ends is kept.
+    for end in [8u8, 14, 0x1f, 0x21, b'@', 0x80, 0xff] {
+        let value = u64::from_le_bytes([end, 1, 2, 3, 4, 5, 6, end]);
+        assert_eq!(Keys::generate(&mut || value).key3(), value.to_le_bytes());
+    }
+}
+
+#[test]
+fn keys_debug_shows_the_keys_as_sent() {
+    let keys = Keys::new("1 2", "3  4x", *b"abcdefgh").unwrap();
+    let shown = format!("{keys:?}");
+    assert!(shown.contains("\"1 2\""), "{shown}");
+    assert!(shown.contains("\"3  4x\""), "{shown}");
+}
+
 // ----- robustness -----
 
 #[test]
