@@ -10,7 +10,7 @@ mod support;
 
 use hixie76::client::{ClientConfig, ClientHandshake, Keys, Url};
 use hixie76::server::{Accept, ServerConfig};
-use hixie76::{Error, Fault, Field, HeadLimits, Key, Setting};
+use hixie76::{key_part, Error, Fault, Field, HeadLimits, Key, Setting};
 use md5::{Digest, Md5};
 use support::{
     establish, request_of, serve, split, unhex, v1_keys, vector_kinds, Got, Heard, Pair, Pick,
@@ -817,6 +817,8 @@ fn key_statistics() {
     let mut chars_seen = [0usize; 128];
     let mut first_not_digit = 0usize;
     let mut last_not_digit = 0usize;
+    // The key numbers (part × spaces) cover 0..=4294967295: their largest comes near the top.
+    let mut largest_number = 0u64;
     for _ in 0..KEYS / 2 {
         let keys = Keys::generate(&mut rng);
         let key3 = keys.key3();
@@ -837,6 +839,8 @@ fn key_statistics() {
             for b in others {
                 chars_seen[usize::from(b)] += 1;
             }
+            let digits: String = key.chars().filter(char::is_ascii_digit).collect();
+            largest_number = largest_number.max(digits.parse().unwrap());
             first_not_digit += usize::from(!bytes[0].is_ascii_digit());
             last_not_digit += usize::from(!bytes[bytes.len() - 1].is_ascii_digit());
         }
@@ -852,6 +856,7 @@ fn key_statistics() {
         );
     }
     assert_eq!(spaces_seen[0], 0);
+    assert!(largest_number > 0xFF00_0000, "{largest_number}");
     // The number of inserted characters is uniform on 1..=12 too.
     for (n, &count) in others_seen.iter().enumerate().skip(1) {
         assert!(
@@ -877,8 +882,49 @@ fn constant_entropy_terminates() {
     }
 }
 
+/// Each draw is reduced modulo its range: 4294967295 gives 1 + 3 spaces (its remainder by
+/// 12), so a part of at most 4294967295 / 4 = 1073741823, which the same draw reduced modulo
+/// 1073741824 gives exactly: the largest part is reachable.
 #[test]
-fn key3_is_the_third_draw_with_its_ends_remapped() {
+fn draws_reach_the_largest_part() {
+    let keys = Keys::generate(&mut || u64::from(u32::MAX));
+    for (key, which) in [(keys.key1(), Key::Key1), (keys.key2(), Key::Key2)] {
+        assert_eq!(key.bytes().filter(|&b| b == b' ').count(), 4, "{key:?}");
+        assert_eq!(
+            key_part(key.as_bytes(), which),
+            Ok(1_073_741_823),
+            "{key:?}"
+        );
+    }
+}
+
+#[test]
+fn given_keys_are_checked_as_a_server_would() {
+    let ok = |key1: &str| Keys::new(key1, "1 2", *b"abcdefgh").map(|keys| keys.key1().to_owned());
+    let refused = Err(Error::InvalidValue(Setting::Key(Key::Key1)));
+    // 34 bytes at most.
+    let longest = format!("1 {}", "x".repeat(32));
+    assert_eq!(ok(&longest), Ok(longest.clone()));
+    assert_eq!(ok(&format!("{longest}x")), refused);
+    // No space first or last, either one alone.
+    assert_eq!(ok(" 1 2"), refused);
+    assert_eq!(ok("1 2 "), refused);
+    assert_eq!(ok("x1 2x"), Ok("x1 2x".to_owned()));
+    // Printable ASCII only.
+    assert_eq!(ok("1 2\t"), refused);
+    assert_eq!(ok("1 2\u{7f}"), refused);
+    assert_eq!(ok("1 2~"), Ok("1 2~".to_owned()));
+    // And a key a server accepts: digits, spaces, an integral part.
+    assert_eq!(ok("12"), refused);
+    assert_eq!(ok("1  1"), refused);
+    assert_eq!(
+        Keys::new("1 2", " 1", *b"abcdefgh").err(),
+        Some(Error::InvalidValue(Setting::Key(Key::Key2)))
+    );
+}
+
+#[test]
+fn key3_is_the_last_draw_with_its_ends_remapped() {
     // key3 is the last draw, little-endian; the keys before it take the first two and more.
     let mut draws = 0u64;
     let mut entropy = || {
