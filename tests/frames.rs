@@ -10,7 +10,7 @@ mod support;
 use hixie76::connection::{Connection, ConnectionState};
 use hixie76::frame::{
     encode_close, encode_text, text_frame_len, text_frame_parts, Decoder, FrameConfig, FrameEvent,
-    CLOSE_FRAME,
+    Keepalive, CLOSE_FRAME,
 };
 use hixie76::{Error, Received};
 use support::{hex, split, unhex, vector_kind, SplitMix64};
@@ -914,5 +914,33 @@ fn arbitrary_input_gives_the_same_events_however_split() {
             whole,
             "input {input:02x?} cut as {pieces:02x?}, {decoder:?}"
         );
+    }
+}
+
+/// Each keep-alive frame's two bytes while open (and what a receiver makes of them), none
+/// once the connection is closing.
+#[test]
+fn keepalive_frames() {
+    for (kind, bytes, heard) in [
+        (Keepalive::Discard, [0x80, 0x00], None),
+        (Keepalive::Sentinel, [0x01, 0xFF], None),
+        (Keepalive::Empty, [0x00, 0xFF], Some("")),
+    ] {
+        assert_eq!(kind.frame(), bytes);
+        let mut connection = Connection::default();
+        assert_eq!(connection.send_keepalive(kind), Ok(bytes), "{kind:?}");
+        let mut peer = Connection::default();
+        let received = peer.receive(&bytes).unwrap();
+        assert_eq!(received.used, 2, "{kind:?}");
+        let text = match received.event {
+            Some(FrameEvent::Text { chunk, fin: true }) => Some(chunk.as_str().to_owned()),
+            Some(FrameEvent::Discarded) => None,
+            other => panic!("{kind:?}: {other:?}"),
+        };
+        assert_eq!(text.as_deref(), heard, "{kind:?}");
+
+        let mut out = [0u8; 2];
+        assert_eq!(connection.close(&mut out), Ok(2));
+        assert_eq!(connection.send_keepalive(kind), Err(Error::InvalidState));
     }
 }
