@@ -13,8 +13,9 @@ use hixie76::server::{Accept, ServerConfig};
 use hixie76::{key_part, Error, Fault, Field, HeadLimits, Key, Setting};
 use md5::{Digest, Md5};
 use support::{
-    establish, request_of, serve, split, unhex, v1_keys, vector_kinds, Got, Heard, Pair, Pick,
-    Piece, Role, Say, Served, Setup, SplitMix64, V1_ANSWER, V1_KEY2, V1_KEY3,
+    establish, near_names, request_of, serve, split, unhex, v1_keys, vector_kinds,
+    with_field_first, Got, Heard, Pair, Pick, Piece, Role, Say, Served, Setup, SplitMix64,
+    V1_ANSWER, V1_KEY2, V1_KEY3,
 };
 
 const VECTORS: &str = include_str!("vectors/responses.tsv");
@@ -329,6 +330,52 @@ const LOCATION: &str = "Sec-WebSocket-Location: ws://example.com/demo";
 
 fn outcome_of(config: ClientConfig<'_>, response: &[u8]) -> Got {
     feed_every_way(config, v1_keys(), response)
+}
+
+/// A field whose name is one byte away from one the client reads is an ordinary field, even
+/// first in the head and with a value (`1 1`) that each known field would refuse or read
+/// differently; the known names themselves, in any case, are read.
+#[test]
+fn near_names_are_ordinary_fields() {
+    let good = response_with(STATUS, &[UPGRADE, CONNECTION, ORIGIN, LOCATION]);
+    let establish = |response: &[u8]| feed(&mut started(v1_config(&[]), v1_keys()), &[response]);
+    let Got::Established { used, .. } = establish(&good) else {
+        panic!("the example is established");
+    };
+    let known = [
+        "Upgrade",
+        "Connection",
+        "Sec-WebSocket-Origin",
+        "Sec-WebSocket-Location",
+        "Sec-WebSocket-Protocol",
+    ];
+    // hixie-75's names too: in a hixie-76 response they are ordinary fields.
+    let mut names = vec![
+        "WebSocket-Origin".to_owned(),
+        "WebSocket-Location".to_owned(),
+        "WebSocket-Protocol".to_owned(),
+    ];
+    names.extend(known.iter().flat_map(|name| near_names(name)));
+    names.retain(|name| !known.iter().any(|k| k.eq_ignore_ascii_case(name)));
+    for name in names {
+        let field = format!("{name}: 1 1");
+        assert_eq!(
+            establish(&with_field_first(&good, &field)),
+            Got::Established {
+                used: used + field.len() + 2,
+                protocol: None,
+                cookies: Vec::new(),
+                hixie75: false,
+            },
+            "{name}"
+        );
+    }
+    for name in known {
+        for name in [name.to_owned(), name.to_lowercase(), name.to_uppercase()] {
+            let response = with_field_first(&good, &format!("{name}: 1 1"));
+            assert!(matches!(establish(&response), Got::Failed(_)), "{name}");
+        }
+    }
 }
 
 #[test]

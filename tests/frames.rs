@@ -944,3 +944,45 @@ fn keepalive_frames() {
         assert_eq!(connection.send_keepalive(kind), Err(Error::InvalidState));
     }
 }
+
+/// A text chunk compares, formats and derefs as the text it holds, whether it borrows the
+/// input or holds a character completed across reads.
+#[test]
+fn text_chunks_behave_as_their_text() {
+    let mut decoder = Decoder::new(FrameConfig::new());
+    let received = decoder.receive(b"\x00hello\xff").unwrap();
+    let Some(FrameEvent::Text { chunk, fin: true }) = received.event else {
+        panic!("{received:?}");
+    };
+    assert!(chunk == *"hello" && chunk != *"hellp" && chunk != *"hell");
+    assert!(chunk == "hello" && chunk != "hellp" && chunk != "hello!");
+    assert_eq!(chunk.as_ref() as &str, "hello");
+    assert_eq!(chunk.len(), 5);
+    assert_eq!(format!("{chunk}"), "hello");
+    assert_eq!(format!("{chunk:?}"), "\"hello\"");
+    assert_eq!(chunk.borrowed(), Some("hello"));
+
+    // "é" split between two reads: the second read completes it into a chunk of its own.
+    let mut decoder = Decoder::new(FrameConfig::new());
+    let first = decoder.receive(b"\x00\xc3").unwrap();
+    assert_eq!(first.used, 2);
+    let second = decoder.receive(b"\xa9!\xff").unwrap();
+    let Some(FrameEvent::Text { chunk: held, fin }) = second.event else {
+        panic!("{second:?}");
+    };
+    assert!(!fin);
+    assert!(held == "é" && held != "e" && held != *"é!");
+    assert_eq!(format!("{held}"), "é");
+    assert_eq!(format!("{held:?}"), "\"é\"");
+    assert_eq!(held.as_ref() as &str, "é");
+    assert_eq!(held.borrowed(), None);
+    // Chunks compare by text, however they hold it.
+    assert!(held != chunk);
+    let mut decoder = Decoder::new(FrameConfig::new());
+    let Some(FrameEvent::Text { chunk: same, .. }) =
+        decoder.receive(b"\x00\xc3\xa9\xff").unwrap().event
+    else {
+        panic!("one chunk");
+    };
+    assert!(same == held);
+}
