@@ -71,6 +71,10 @@ const V2_FIXED: usize = 16;
 const V1_MAX: usize = 107;
 /// The largest address block a v2 header must have without TLVs: two 108-byte AF_UNIX paths.
 const V2_UNIX_BLOCK: usize = 216;
+/// The v2 address block of TCP over IPv4: two addresses and two ports.
+const V2_INET_BLOCK: usize = 2 * (4 + 2);
+/// The v2 address block of TCP over IPv6.
+const V2_INET6_BLOCK: usize = 2 * (16 + 2);
 /// No limit may refuse a header that merely carries the largest address block.
 const MIN_MAX_HEADER: usize = V2_FIXED + V2_UNIX_BLOCK;
 
@@ -412,7 +416,7 @@ impl Groups {
                 return false;
             }
             // Four digits at most: 0xFFFF and 9999 both fit.
-            self.hex = self.hex << 4 | u16::from(value);
+            self.hex = self.hex * 16 + u16::from(value);
             self.decimal = self.decimal * 10 + u16::from(value);
             self.all_decimal &= byte.is_ascii_digit();
             self.digits += 1;
@@ -532,10 +536,10 @@ impl Port {
 /// how many address bytes its length must at least cover (section 2.2).
 fn family(byte: u8) -> Option<(Report, usize)> {
     let block = match byte >> 4 {
-        0x0 => 0,               // AF_UNSPEC
-        0x1 => 4 + 4 + 2 + 2,   // AF_INET
-        0x2 => 16 + 16 + 2 + 2, // AF_INET6
-        0x3 => V2_UNIX_BLOCK,   // AF_UNIX
+        0x0 => 0,              // AF_UNSPEC
+        0x1 => V2_INET_BLOCK,  // AF_INET
+        0x2 => V2_INET6_BLOCK, // AF_INET6
+        0x3 => V2_UNIX_BLOCK,  // AF_UNIX
         _ => return None,
     };
     // Transports: UNSPEC, STREAM, DGRAM; others must be rejected.
@@ -698,8 +702,8 @@ impl ProxyDecoder {
                 self.after_addresses();
             }
             State::Skip => {
-                let n = (self.total - self.taken).min(rest.len());
-                self.taken += n;
+                // The TLVs are not read: as many of them as this input holds are taken at once.
+                self.taken = self.total.min(self.taken + rest.len());
                 if self.taken == self.total {
                     self.state = State::Done;
                 }
@@ -815,8 +819,8 @@ impl ProxyDecoder {
     /// Bytes of the v2 address block that are kept: those of TCP over IPv4 or IPv6.
     const fn kept(&self) -> usize {
         match self.report {
-            Report::Inet => 4 + 4 + 2 + 2,
-            Report::Inet6 => 16 + 16 + 2 + 2,
+            Report::Inet => V2_INET_BLOCK,
+            Report::Inet6 => V2_INET6_BLOCK,
             Report::Local | Report::Unknown => 0,
         }
     }
@@ -838,13 +842,13 @@ impl ProxyDecoder {
         let width = if self.report == Report::Inet { 4 } else { 16 };
         let at = self.taken - V2_FIXED;
         if at < width {
-            self.source = self.source << 8 | u128::from(byte);
+            self.source = (self.source << 8) + u128::from(byte);
         } else if at < 2 * width {
-            self.destination = self.destination << 8 | u128::from(byte);
+            self.destination = (self.destination << 8) + u128::from(byte);
         } else if at < 2 * width + 2 {
-            self.source_port = self.source_port << 8 | u16::from(byte);
+            self.source_port = (self.source_port << 8) + u16::from(byte);
         } else {
-            self.destination_port = self.destination_port << 8 | u16::from(byte);
+            self.destination_port = (self.destination_port << 8) + u16::from(byte);
         }
     }
 

@@ -10,11 +10,12 @@ mod support;
 
 use hixie76::client::{ClientConfig, ClientHandshake, Keys, Url};
 use hixie76::server::{Accept, ServerConfig};
-use hixie76::{Error, Fault, Field, HeadLimits, Key, Setting};
+use hixie76::{key_part, Error, Fault, Field, HeadLimits, Key, Setting};
 use md5::{Digest, Md5};
 use support::{
-    establish, request_of, serve, split, unhex, v1_keys, vector_kinds, Got, Heard, Pair, Pick,
-    Piece, Role, Say, Served, Setup, SplitMix64, V1_ANSWER, V1_KEY2, V1_KEY3,
+    establish, near_names, request_of, serve, split, unhex, v1_keys, vector_kinds,
+    with_field_first, Got, Heard, Pair, Pick, Piece, Role, Say, Served, Setup, SplitMix64,
+    V1_ANSWER, V1_KEY2, V1_KEY3,
 };
 
 const VECTORS: &str = include_str!("vectors/responses.tsv");
@@ -329,6 +330,52 @@ const LOCATION: &str = "Sec-WebSocket-Location: ws://example.com/demo";
 
 fn outcome_of(config: ClientConfig<'_>, response: &[u8]) -> Got {
     feed_every_way(config, v1_keys(), response)
+}
+
+/// A field whose name is one byte away from one the client reads is an ordinary field, even
+/// first in the head and with a value (`1 1`) that each known field would refuse or read
+/// differently; the known names themselves, in any case, are read.
+#[test]
+fn near_names_are_ordinary_fields() {
+    let good = response_with(STATUS, &[UPGRADE, CONNECTION, ORIGIN, LOCATION]);
+    let establish = |response: &[u8]| feed(&mut started(v1_config(&[]), v1_keys()), &[response]);
+    let Got::Established { used, .. } = establish(&good) else {
+        panic!("the example is established");
+    };
+    let known = [
+        "Upgrade",
+        "Connection",
+        "Sec-WebSocket-Origin",
+        "Sec-WebSocket-Location",
+        "Sec-WebSocket-Protocol",
+    ];
+    // hixie-75's names too: in a hixie-76 response they are ordinary fields.
+    let mut names = vec![
+        "WebSocket-Origin".to_owned(),
+        "WebSocket-Location".to_owned(),
+        "WebSocket-Protocol".to_owned(),
+    ];
+    names.extend(known.iter().flat_map(|name| near_names(name)));
+    names.retain(|name| !known.iter().any(|k| k.eq_ignore_ascii_case(name)));
+    for name in names {
+        let field = format!("{name}: 1 1");
+        assert_eq!(
+            establish(&with_field_first(&good, &field)),
+            Got::Established {
+                used: used + field.len() + 2,
+                protocol: None,
+                cookies: Vec::new(),
+                hixie75: false,
+            },
+            "{name}"
+        );
+    }
+    for name in known {
+        for name in [name.to_owned(), name.to_lowercase(), name.to_uppercase()] {
+            let response = with_field_first(&good, &format!("{name}: 1 1"));
+            assert!(matches!(establish(&response), Got::Failed(_)), "{name}");
+        }
+    }
 }
 
 #[test]
@@ -817,6 +864,8 @@ fn key_statistics() {
     let mut chars_seen = [0usize; 128];
     let mut first_not_digit = 0usize;
     let mut last_not_digit = 0usize;
+    // The key numbers (part × spaces) cover 0..=4294967295: their largest comes near the top.
+    let mut largest_number = 0u64;
     for _ in 0..KEYS / 2 {
         let keys = Keys::generate(&mut rng);
         let key3 = keys.key3();
@@ -837,6 +886,8 @@ fn key_statistics() {
             for b in others {
                 chars_seen[usize::from(b)] += 1;
             }
+            let digits: String = key.chars().filter(char::is_ascii_digit).collect();
+            largest_number = largest_number.max(digits.parse().unwrap());
             first_not_digit += usize::from(!bytes[0].is_ascii_digit());
             last_not_digit += usize::from(!bytes[bytes.len() - 1].is_ascii_digit());
         }
@@ -852,6 +903,7 @@ fn key_statistics() {
         );
     }
     assert_eq!(spaces_seen[0], 0);
+    assert!(largest_number > 0xFF00_0000, "{largest_number}");
     // The number of inserted characters is uniform on 1..=12 too.
     for (n, &count) in others_seen.iter().enumerate().skip(1) {
         assert!(
@@ -875,6 +927,90 @@ fn constant_entropy_terminates() {
         check_key_independently(keys.key1());
         check_key_independently(keys.key2());
     }
+}
+
+/// Each draw is reduced modulo its range: 4294967295 gives 1 + 3 spaces (its remainder by
+/// 12), so a part of at most 4294967295 / 4 = 1073741823, which the same draw reduced modulo
+/// 1073741824 gives exactly: the largest part is reachable.
+#[test]
+fn draws_reach_the_largest_part() {
+    let keys = Keys::generate(&mut || u64::from(u32::MAX));
+    for (key, which) in [(keys.key1(), Key::Key1), (keys.key2(), Key::Key2)] {
+        assert_eq!(key.bytes().filter(|&b| b == b' ').count(), 4, "{key:?}");
+        assert_eq!(
+            key_part(key.as_bytes(), which),
+            Ok(1_073_741_823),
+            "{key:?}"
+        );
+    }
+}
+
+#[test]
+fn given_keys_are_checked_as_a_server_would() {
+    let ok = |key1: &str| Keys::new(key1, "1 2", *b"abcdefgh").map(|keys| keys.key1().to_owned());
+    let refused = Err(Error::InvalidValue(Setting::Key(Key::Key1)));
+    // 34 bytes at most.
+    let longest = format!("1 {}", "x".repeat(32));
+    assert_eq!(ok(&longest), Ok(longest.clone()));
+    assert_eq!(ok(&format!("{longest}x")), refused);
+    // No space first or last, either one alone.
+    assert_eq!(ok(" 1 2"), refused);
+    assert_eq!(ok("1 2 "), refused);
+    assert_eq!(ok("x1 2x"), Ok("x1 2x".to_owned()));
+    // Printable ASCII only.
+    assert_eq!(ok("1 2\t"), refused);
+    assert_eq!(ok("1 2\u{7f}"), refused);
+    assert_eq!(ok("1 2~"), Ok("1 2~".to_owned()));
+    // And a key a server accepts: digits, spaces, an integral part.
+    assert_eq!(ok("12"), refused);
+    assert_eq!(ok("1  1"), refused);
+    assert_eq!(
+        Keys::new("1 2", " 1", *b"abcdefgh").err(),
+        Some(Error::InvalidValue(Setting::Key(Key::Key2)))
+    );
+}
+
+#[test]
+fn key3_is_the_last_draw_with_its_ends_remapped() {
+    // key3 is the last draw, little-endian; the keys before it take the first two and more.
+    let mut draws = 0u64;
+    let mut entropy = || {
+        draws += 1;
+        if draws > 2 {
+            0x0807_0605_0403_0201_u64.wrapping_mul(draws) ^ 0x5555_5555_5555_5555
+        } else {
+            draws
+        }
+    };
+    let keys = Keys::generate(&mut entropy);
+    assert!(draws > 2);
+    let third =
+        (0x0807_0605_0403_0201_u64.wrapping_mul(draws) ^ 0x5555_5555_5555_5555).to_le_bytes();
+    assert_eq!(keys.key3(), third);
+
+    // NUL, HT..CR and space at either end become '@', 'I'..'M' and '`'; inside they stay.
+    for (end, mapped) in [(0u8, b'@'), (9, b'I'), (13, b'M'), (b' ', b'`')] {
+        let value = u64::from_le_bytes([end, 0, b' ', 9, 13, 0x7f, 0xff, end]);
+        let keys = Keys::generate(&mut || value);
+        assert_eq!(
+            keys.key3(),
+            [mapped, 0, b' ', 9, 13, 0x7f, 0xff, mapped],
+            "{end:#x}"
+        );
+    }
+    // Everything else at the ends is kept.
+    for end in [8u8, 14, 0x1f, 0x21, b'@', 0x80, 0xff] {
+        let value = u64::from_le_bytes([end, 1, 2, 3, 4, 5, 6, end]);
+        assert_eq!(Keys::generate(&mut || value).key3(), value.to_le_bytes());
+    }
+}
+
+#[test]
+fn keys_debug_shows_the_keys_as_sent() {
+    let keys = Keys::new("1 2", "3  4x", *b"abcdefgh").unwrap();
+    let shown = format!("{keys:?}");
+    assert!(shown.contains("\"1 2\""), "{shown}");
+    assert!(shown.contains("\"3  4x\""), "{shown}");
 }
 
 // ----- robustness -----

@@ -10,7 +10,7 @@ mod support;
 use hixie76::connection::{Connection, ConnectionState};
 use hixie76::frame::{
     encode_close, encode_text, text_frame_len, text_frame_parts, Decoder, FrameConfig, FrameEvent,
-    CLOSE_FRAME,
+    Keepalive, CLOSE_FRAME,
 };
 use hixie76::{Error, Received};
 use support::{hex, split, unhex, vector_kind, SplitMix64};
@@ -915,4 +915,74 @@ fn arbitrary_input_gives_the_same_events_however_split() {
             "input {input:02x?} cut as {pieces:02x?}, {decoder:?}"
         );
     }
+}
+
+/// Each keep-alive frame's two bytes while open (and what a receiver makes of them), none
+/// once the connection is closing.
+#[test]
+fn keepalive_frames() {
+    for (kind, bytes, heard) in [
+        (Keepalive::Discard, [0x80, 0x00], None),
+        (Keepalive::Sentinel, [0x01, 0xFF], None),
+        (Keepalive::Empty, [0x00, 0xFF], Some("")),
+    ] {
+        assert_eq!(kind.frame(), bytes);
+        let mut connection = Connection::default();
+        assert_eq!(connection.send_keepalive(kind), Ok(bytes), "{kind:?}");
+        let mut peer = Connection::default();
+        let received = peer.receive(&bytes).unwrap();
+        assert_eq!(received.used, 2, "{kind:?}");
+        let text = match received.event {
+            Some(FrameEvent::Text { chunk, fin: true }) => Some(chunk.as_str().to_owned()),
+            Some(FrameEvent::Discarded) => None,
+            other => panic!("{kind:?}: {other:?}"),
+        };
+        assert_eq!(text.as_deref(), heard, "{kind:?}");
+
+        let mut out = [0u8; 2];
+        assert_eq!(connection.close(&mut out), Ok(2));
+        assert_eq!(connection.send_keepalive(kind), Err(Error::InvalidState));
+    }
+}
+
+/// A text chunk compares, formats and derefs as the text it holds, whether it borrows the
+/// input or holds a character completed across reads.
+#[test]
+fn text_chunks_behave_as_their_text() {
+    let mut decoder = Decoder::new(FrameConfig::new());
+    let received = decoder.receive(b"\x00hello\xff").unwrap();
+    let Some(FrameEvent::Text { chunk, fin: true }) = received.event else {
+        panic!("{received:?}");
+    };
+    assert!(chunk == *"hello" && chunk != *"hellp" && chunk != *"hell");
+    assert!(chunk == "hello" && chunk != "hellp" && chunk != "hello!");
+    assert_eq!(chunk.as_ref() as &str, "hello");
+    assert_eq!(chunk.len(), 5);
+    assert_eq!(format!("{chunk}"), "hello");
+    assert_eq!(format!("{chunk:?}"), "\"hello\"");
+    assert_eq!(chunk.borrowed(), Some("hello"));
+
+    // "é" split between two reads: the second read completes it into a chunk of its own.
+    let mut decoder = Decoder::new(FrameConfig::new());
+    let first = decoder.receive(b"\x00\xc3").unwrap();
+    assert_eq!(first.used, 2);
+    let second = decoder.receive(b"\xa9!\xff").unwrap();
+    let Some(FrameEvent::Text { chunk: held, fin }) = second.event else {
+        panic!("{second:?}");
+    };
+    assert!(!fin);
+    assert!(held == "é" && held != "e" && held != *"é!");
+    assert_eq!(format!("{held}"), "é");
+    assert_eq!(format!("{held:?}"), "\"é\"");
+    assert_eq!(held.as_ref() as &str, "é");
+    assert_eq!(held.borrowed(), None);
+    // Chunks compare by text, however they hold it.
+    assert!(held != chunk);
+    let mut decoder = Decoder::new(FrameConfig::new());
+    let Some(FrameEvent::Text { chunk: same, .. }) =
+        decoder.receive(b"\x00\xc3\xa9\xff").unwrap().event
+    else {
+        panic!("one chunk");
+    };
+    assert!(same == held);
 }

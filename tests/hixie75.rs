@@ -12,8 +12,8 @@ use hixie76::connection::ConnectionState;
 use hixie76::server::{Accept, Outcome, ServerConfig, ServerHandshake, Version};
 use hixie76::{Error, Fault, Field, Setting};
 use support::{
-    establish, find, request_of, serve, split, v1_keys, Got, Heard, Pair, Pick, Piece, Role, Say,
-    Served, Setup, V1_ANSWER, V1_REQUEST as REQUEST_76,
+    establish, find, near_names, request_of, serve, split, v1_keys, with_field_first, Got, Heard,
+    Pair, Pick, Piece, Role, Say, Served, Setup, V1_ANSWER, V1_REQUEST as REQUEST_76,
 };
 
 // The two vectors below are derived from the text of draft-hixie-thewebsocketprotocol-75: the
@@ -63,6 +63,50 @@ fn server_answers_the_draft_example_however_split() {
     };
     for (how, pieces) in split::every_way(&stream) {
         assert_eq!(drive(allow75(), Accept::new(), &pieces), expected, "{how}");
+    }
+}
+
+/// Fields named one byte away from those a hixie-75 request is read by are ordinary ones;
+/// the names themselves, in any case, are read.
+#[test]
+fn server_reads_near_names_as_ordinary_fields() {
+    let known = [
+        "Host",
+        "Origin",
+        "Upgrade",
+        "Connection",
+        "WebSocket-Protocol",
+    ];
+    let mut names: Vec<String> = known.iter().flat_map(|name| near_names(name)).collect();
+    names.retain(|name| !known.iter().any(|k| k.eq_ignore_ascii_case(name)));
+    for name in names {
+        let field = format!("{name}: 1 1");
+        assert_eq!(
+            drive(
+                allow75(),
+                Accept::new(),
+                &[&with_field_first(REQUEST, &field)]
+            ),
+            Served::Answer {
+                head: RESPONSE.to_vec(),
+                answer: Vec::new(),
+                hixie75: true,
+                used: REQUEST.len() + field.len() + 2,
+            },
+            "{name}"
+        );
+    }
+    for name in known {
+        for name in [name.to_owned(), name.to_lowercase(), name.to_uppercase()] {
+            let request = with_field_first(REQUEST, &format!("{name}: 1 1"));
+            assert!(
+                !matches!(
+                    drive(allow75(), Accept::new(), &[&request]),
+                    Served::Answer { head, .. } if head == RESPONSE
+                ),
+                "{name}"
+            );
+        }
     }
 }
 
@@ -584,6 +628,58 @@ fn client_accepts_the_draft_example_however_split() {
     }
 }
 
+/// Fields named one byte away from those a hixie-75 response is read by, after its fixed
+/// start, are ordinary ones (hixie-76's names too); the names themselves, in any case, are
+/// read.
+#[test]
+fn client_reads_near_names_as_ordinary_fields() {
+    // After the status line, `Upgrade` and `Connection`: the fixed start.
+    let fixed = find(RESPONSE, b"Connection: Upgrade\r\n").unwrap() + 21;
+    let with_field = |field: &str| {
+        [
+            &RESPONSE[..fixed],
+            field.as_bytes(),
+            b"\r\n",
+            &RESPONSE[fixed..],
+        ]
+        .concat()
+    };
+    let known = [
+        "Upgrade",
+        "Connection",
+        "WebSocket-Origin",
+        "WebSocket-Location",
+        "WebSocket-Protocol",
+    ];
+    let mut names = vec![
+        "Sec-WebSocket-Origin".to_owned(),
+        "Sec-WebSocket-Location".to_owned(),
+        "Sec-WebSocket-Protocol".to_owned(),
+    ];
+    names.extend(known.iter().flat_map(|name| near_names(name)));
+    names.retain(|name| !known.iter().any(|k| k.eq_ignore_ascii_case(name)));
+    for name in names {
+        let field = format!("{name}: 1 1");
+        assert_eq!(
+            receive(example_config(&["sample"]), &[&with_field(&field)]),
+            established(Some("sample"), RESPONSE.len() + field.len() + 2),
+            "{name}"
+        );
+    }
+    for name in known {
+        for name in [name.to_owned(), name.to_lowercase(), name.to_uppercase()] {
+            let response = with_field(&format!("{name}: 1 1"));
+            assert!(
+                matches!(
+                    receive(example_config(&["sample"]), &[&response]),
+                    Got::Failed(_)
+                ),
+                "{name}"
+            );
+        }
+    }
+}
+
 /// The example response with the line starting with `from` replaced by `to` (`None`
 /// removes it), or with `to` added before the blank line when `from` is empty.
 fn response_with(from: &str, to: Option<&[u8]>) -> Vec<u8> {
@@ -798,6 +894,20 @@ fn client_checks_the_response_as_the_draft_says() {
     ));
     let other = response_with("Upgrade", Some(b"Upgrade: websockets"));
     assert_eq!(receive(lenient, &[&other]), Got::Failed(Error::BadUpgrade));
+    // The fixed start is judged line by line: a wrong `Upgrade` is the error even when the
+    // `Connection` after it is wrong too.
+    let both = replaced(&lower, "Connection", b"Connection: keep-alive");
+    assert_eq!(
+        receive(example_config(&["sample"]), &[&both]),
+        Got::Failed(Error::BadUpgrade)
+    );
+    let both = replaced(&other, "Connection", b"Connection: keep-alive");
+    assert_eq!(receive(lenient, &[&both]), Got::Failed(Error::BadUpgrade));
+    let connection = replaced(&lower, "Connection", b"Connection: keep-alive");
+    assert_eq!(
+        receive(lenient, &[&connection]),
+        Got::Failed(Error::BadConnection)
+    );
 }
 
 #[test]

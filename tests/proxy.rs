@@ -72,6 +72,13 @@ fn accepts_with(config: ProxyConfig, header: &[u8], expected: ProxyHeader) {
         assert_eq!(decoder.receive(b""), Err(Error::InvalidState), "{show:?}");
     };
 
+    // The address an application logs is the source of a proxied connection, none otherwise.
+    let source = match expected {
+        ProxyHeader::Proxied { source, .. } => Some(source),
+        ProxyHeader::Local | ProxyHeader::Unknown => None,
+    };
+    assert_eq!(expected.source(), source, "{show:?}");
+
     let mut decoder = ProxyDecoder::new(config);
     assert_eq!(
         decoder.receive(&input),

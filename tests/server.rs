@@ -12,7 +12,10 @@ mod support;
 
 use hixie76::server::{error_response, Accept, Outcome, ServerConfig, ServerHandshake, Version};
 use hixie76::{Error, Fault, Field, HeadLimits, Key, Setting, StatusCode};
-use support::{find, serve, split, unhex, vector_kinds, Pick, Served, V1_REQUEST as V1};
+use support::{
+    find, near_names, serve, split, unhex, vector_kinds, with_field_first, Pick, Served,
+    V1_REQUEST as V1,
+};
 
 const SHARED: &str = include_str!("vectors/server/handshakes.tsv");
 const OWN: &str = include_str!("vectors/server/own.tsv");
@@ -1026,5 +1029,69 @@ fn a_handed_back_request_line_that_is_not_ascii_reads_as_empty() {
         };
         assert_eq!((handover.method(), handover.resource()), (method, resource));
         assert_eq!(handover.path(), resource);
+    }
+}
+
+/// A field whose name is one byte away from one the handshake reads (`Date` beside `Host`,
+/// `Cookie` beside `Origin`, `Connectiom`) is an ordinary field, even first in the head and
+/// with a value (`1 1`) that each known field would read differently: the answer is the one
+/// without it.
+#[test]
+fn near_names_are_ordinary_fields() {
+    let Served::Answer {
+        head,
+        answer,
+        hixie75,
+        used,
+    } = drive(&[V1])
+    else {
+        panic!("the example is answered");
+    };
+    let known = [
+        "Host",
+        "Origin",
+        "Upgrade",
+        "Connection",
+        "Content-Length",
+        "Transfer-Encoding",
+        "Sec-WebSocket-Key",
+        "Sec-WebSocket-Key1",
+        "Sec-WebSocket-Key2",
+        "WebSocket-Protocol",
+        "Sec-WebSocket-Draft",
+        "Sec-WebSocket-Version",
+        "Sec-WebSocket-Protocol",
+    ];
+    let mut names = vec![
+        "Date".to_owned(),
+        "Cookie".to_owned(),
+        "Connectiom".to_owned(),
+    ];
+    names.extend(known.iter().flat_map(|name| near_names(name)));
+    names.retain(|name| !known.iter().any(|k| k.eq_ignore_ascii_case(name)));
+    for name in names {
+        let field = format!("{name}: 1 1");
+        let request = with_field_first(V1, &field);
+        assert_eq!(
+            drive(&[&request]),
+            Served::Answer {
+                head: head.clone(),
+                answer: answer.clone(),
+                hixie75,
+                used: used + field.len() + 2,
+            },
+            "{name}"
+        );
+    }
+    // The known names themselves, in any case, are read: each one first changes the outcome
+    // (but hixie-75's `WebSocket-Protocol`, which a hixie-76 request may carry unread).
+    for name in known.iter().filter(|&&name| name != "WebSocket-Protocol") {
+        for name in [(*name).to_owned(), name.to_lowercase(), name.to_uppercase()] {
+            let request = with_field_first(V1, &format!("{name}: 1 1"));
+            assert!(
+                !matches!(drive(&[&request]), Served::Answer { head: ref h, .. } if *h == head),
+                "{name}"
+            );
+        }
     }
 }

@@ -44,12 +44,16 @@ impl KeyText {
     /// Inserts `byte` before position `at` (`at == len` appends). Callers stay within the
     /// capacity by construction; anything else is ignored rather than a panic.
     fn insert(&mut self, at: usize, byte: u8) {
-        let len = self.len();
-        if len >= KEY_CAPACITY || at > len {
+        // The bytes from `at` to the first free one: none when the key is full or `at` is
+        // past its end.
+        let end = self.len();
+        let Some(window) = self.bytes.get_mut(at..=end) else {
             return;
+        };
+        window.rotate_right(1);
+        if let Some(first) = window.first_mut() {
+            *first = byte;
         }
-        self.bytes.copy_within(at..len, at + 1);
-        self.bytes[at] = byte;
         self.len += 1;
     }
 
@@ -112,8 +116,8 @@ impl Keys {
         let mut key3 = entropy.next_u64().to_le_bytes();
         for at in [0, 7] {
             if matches!(key3[at], 0 | 0x09..=0x0D | b' ') {
-                // Flipping bit 6 maps NUL, 0x09–0x0D and 0x20 to '@', 'I'–'M' and '`'.
-                key3[at] ^= 0x40;
+                // Adding 0x40 maps NUL, 0x09–0x0D and 0x20 to '@', 'I'–'M' and '`'.
+                key3[at] += 0x40;
             }
         }
         Keys {

@@ -14,10 +14,8 @@ use crate::{Error, Field};
 /// a 3-digit code between the first two, and that code 101. The reason phrase is not checked:
 /// it may hold any byte but LF, a bare CR or a NUL included.
 pub(crate) fn status_line(line: &[u8]) -> Result<(), Error> {
-    // The draft counts the line with its CR LF: fewer than 7 bytes fails.
-    if line.len() + 2 < 7 {
-        return Err(Error::BadStatusLine);
-    }
+    // The draft's first check, a line of at least 7 bytes with its CR LF, needs no code of its
+    // own: the two spaces around three digits already take 5.
     let first = find_byte(b' ', line).ok_or(Error::BadStatusLine)?;
     let after = &line[first + 1..];
     let second = find_byte(b' ', after).ok_or(Error::BadStatusLine)?;
@@ -313,6 +311,11 @@ mod tests {
         );
         assert_eq!(status_line(b"HTTP/1.1 101 "), Ok(()));
         assert_eq!(status_line(b"x 101 "), Ok(()));
+        // The shortest line the draft allows: 7 bytes with its CR LF.
+        assert_eq!(status_line(b" 101 "), Ok(()));
+        assert_eq!(status_line(b" 101"), Err(Error::BadStatusLine));
+        assert_eq!(status_line(b"101 "), Err(Error::BadStatusLine));
+        assert_eq!(status_line(b""), Err(Error::BadStatusLine));
         assert_eq!(status_line(b"1 101"), Err(Error::BadStatusLine));
         assert_eq!(status_line(b"a 1 b"), Err(Error::BadStatusLine));
         assert_eq!(status_line(b"a  b"), Err(Error::BadStatusLine));

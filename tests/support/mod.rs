@@ -835,3 +835,39 @@ impl Pair {
         std::mem::take(&mut self.end(role).heard)
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Field names next to the ones the handshakes read.
+
+/// Names one byte away from `name`, each a token of the same length: every position changed
+/// in turn (a letter to the next letter in the same case, a digit to the next digit, `-` to
+/// `_`), and `name` with one byte more and one fewer. A handshake must read each as an
+/// ordinary field, whatever its word-at-a-time comparison does.
+pub fn near_names(name: &str) -> Vec<String> {
+    let bytes = name.as_bytes();
+    let mut names = Vec::new();
+    for at in 0..bytes.len() {
+        let mut near = bytes.to_vec();
+        near[at] = match near[at] {
+            b'z' => b'a',
+            b'Z' => b'A',
+            b'9' => b'0',
+            b'-' => b'_',
+            other => other + 1,
+        };
+        names.push(String::from_utf8(near).unwrap());
+    }
+    names.push(format!("{name}x"));
+    names.push(name[..name.len() - 1].to_owned());
+    names
+}
+
+/// `head` with the line `field` (CR LF added) inserted after its first line.
+pub fn with_field_first(head: &[u8], field: &str) -> Vec<u8> {
+    let at = find(head, b"\r\n").unwrap() + 2;
+    let mut bytes = head[..at].to_vec();
+    bytes.extend_from_slice(field.as_bytes());
+    bytes.extend_from_slice(b"\r\n");
+    bytes.extend_from_slice(&head[at..]);
+    bytes
+}
