@@ -493,6 +493,91 @@ mod tests {
     }
 
     #[test]
+    fn a_first_line_may_start_with_white_space() {
+        // Folding is a field line's fault; the first line is judged by its reader.
+        assert_eq!(scan_all(b" GET / HTTP/1.1\r\n\r\n"), Ok((19, 1)));
+        assert_eq!(scan_all(b"\tGET / HTTP/1.1\r\nA: b\r\n\r\n"), Ok((25, 2)));
+    }
+
+    /// Shows each line's first byte as its start, when it is a letter, and records what
+    /// every complete line was handed.
+    #[derive(Default)]
+    struct StartRecorder {
+        lines: [Option<(bool, Option<u8>)>; 4],
+        count: usize,
+    }
+
+    impl LineReader for StartRecorder {
+        type Start = u8;
+
+        fn line_start(&self, rest: &[u8]) -> Option<(u8, usize)> {
+            let first = *rest.first()?;
+            first.is_ascii_alphabetic().then_some((first, 1))
+        }
+
+        fn line(
+            &mut self,
+            _: &[u8],
+            _: Range<usize>,
+            first: bool,
+            start: Option<u8>,
+        ) -> Result<(), Error> {
+            self.lines[self.count] = Some((first, start));
+            self.count += 1;
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_field_lines_start_is_read_as_it_begins_and_handed_on() {
+        let head = b"GET / HTTP/1.1\r\nHost: x\r\n-: y\r\nab: c\r\n\r\n";
+        let expected = [
+            Some((true, None)), // the first line is not a field
+            Some((false, Some(b'H'))),
+            Some((false, None)), // shown nothing: searched whole
+            Some((false, Some(b'a'))),
+        ];
+        // Whole, and in two pieces split where a line begins: the scan resumes at it.
+        let mut whole = StartRecorder::default();
+        let end = LineScanner::default().scan(head, usize::MAX, &mut whole);
+        assert_eq!(end, Ok(Some(head.len())));
+        assert_eq!(whole.lines, expected);
+        for split in [16, 25] {
+            let mut resumed = StartRecorder::default();
+            let mut scanner = LineScanner::default();
+            assert_eq!(
+                scanner.scan(&head[..split], usize::MAX, &mut resumed),
+                Ok(None)
+            );
+            assert_eq!(
+                scanner.scan(head, usize::MAX, &mut resumed),
+                Ok(Some(head.len()))
+            );
+            assert_eq!(resumed.lines, expected, "split at {split}");
+        }
+        // One more byte each time: a start is kept only within the scan that read it, and no
+        // line is complete in the scan that reads its first byte, so none is handed on.
+        let mut grown = StartRecorder::default();
+        let mut scanner = LineScanner::default();
+        for end in 1..head.len() {
+            assert_eq!(scanner.scan(&head[..end], usize::MAX, &mut grown), Ok(None));
+        }
+        assert_eq!(
+            scanner.scan(head, usize::MAX, &mut grown),
+            Ok(Some(head.len()))
+        );
+        assert_eq!(
+            grown.lines,
+            [
+                Some((true, None)),
+                Some((false, None)),
+                Some((false, None)),
+                Some((false, None))
+            ]
+        );
+    }
+
+    #[test]
     fn grammar_tables() {
         assert!(is_token(b"Sec-WebSocket-Key1"));
         assert!(!is_token(b"Bad Name"));
