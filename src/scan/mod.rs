@@ -375,7 +375,7 @@ static CLASSES: [u8; 256] = byte_classes();
 fn common_classes(bytes: &[u8]) -> u8 {
     bytes
         .iter()
-        .fold(TOKEN | HOST, |all, &b| all & CLASSES[b as usize])
+        .fold(u8::MAX, |all, &b| all & CLASSES[b as usize])
 }
 
 /// Whether `bytes` is a non-empty HTTP token.
