@@ -442,16 +442,18 @@ pub(crate) fn value_at(line: &[u8], mut start: usize) -> Range<usize> {
 /// An ASCII-only byte string as `&str`. Callers only pass bytes already checked to be ASCII;
 /// anything else gives the empty string rather than a panic.
 pub(crate) fn ascii_str(bytes: &[u8]) -> &str {
-    if !WORDS {
+    if WORDS {
+        // What `str::from_utf8` would give, through its plain byte loop: the names and
+        // targets passed here are a few bytes, too short for `from_utf8`'s alignment and word
+        // setup to pay off. The first chunk is all of the bytes exactly when they are valid
+        // UTF-8.
+        match bytes.utf8_chunks().next() {
+            Some(chunk) if chunk.valid().len() == bytes.len() => chunk.valid(),
+            _ => "",
+        }
+    } else {
         // On a microcontroller the chunks' decoder would add half a kilobyte of code.
-        return core::str::from_utf8(bytes).unwrap_or_default();
-    }
-    // What `str::from_utf8` would give, through its plain byte loop: the names and targets
-    // passed here are a few bytes, too short for `from_utf8`'s alignment and word setup to
-    // pay off. The first chunk is all of the bytes exactly when they are valid UTF-8.
-    match bytes.utf8_chunks().next() {
-        Some(chunk) if chunk.valid().len() == bytes.len() => chunk.valid(),
-        _ => "",
+        core::str::from_utf8(bytes).unwrap_or_default()
     }
 }
 

@@ -21,8 +21,13 @@ pub(crate) fn find_byte(needle: u8, haystack: &[u8]) -> Option<usize> {
     if WORDS {
         memchr::memchr(needle, haystack)
     } else {
-        haystack.iter().position(|&b| b == needle)
+        find_byte_bytewise(needle, haystack)
     }
+}
+
+/// [`find_byte`] a byte at a time, what runs below 64 bits.
+fn find_byte_bytewise(needle: u8, haystack: &[u8]) -> Option<usize> {
+    haystack.iter().position(|&b| b == needle)
 }
 
 /// The offset of the first CR, LF, NUL or other control byte except HTAB. Head lines are a
@@ -31,9 +36,16 @@ pub(crate) fn find_byte(needle: u8, haystack: &[u8]) -> Option<usize> {
 /// in its word without a loop.
 #[inline]
 pub(crate) fn find_line_byte(bytes: &[u8]) -> Option<usize> {
-    if !WORDS {
-        return bytes.iter().position(|&b| is_line_byte(b));
+    if WORDS {
+        find_line_byte_in_words(bytes)
+    } else {
+        bytes.iter().position(|&b| is_line_byte(b))
     }
+}
+
+/// [`find_line_byte`] eight bytes at a time.
+#[inline(always)]
+fn find_line_byte_in_words(bytes: &[u8]) -> Option<usize> {
     // Most words hold no byte below U+0020 and no DEL: a cheap test passes them. Its lowest
     // mark is exact, and is nearly always a line's CR: only when that mark is an HTAB does
     // the word take the exact test.
@@ -68,26 +80,33 @@ pub(crate) fn is_visible_ascii(bytes: &[u8]) -> bool {
         if let (true, Some(first), Some(last)) =
             (WORDS, bytes.first_chunk::<4>(), bytes.last_chunk::<4>())
         {
-            let word =
-                u64::from(u32::from_le_bytes(*first)) | u64::from(u32::from_le_bytes(*last)) << 32;
-            return invisible_bytes(word) == 0;
+            return invisible_bytes(halves(first, last)) == 0;
         }
         return bytes
             .iter()
             .fold(true, |all, &b| all & (b.wrapping_sub(0x21) < 0x5E));
     };
-    let word = |at: usize| {
+    let word = |chunk: &[u8]| {
         let mut eight = [0u8; 8];
-        eight.copy_from_slice(&bytes[at..at + 8]);
+        eight.copy_from_slice(chunk);
         u64::from_le_bytes(eight)
     };
-    let mut invisible = invisible_bytes(word(last));
-    let mut at = 0;
-    while at < last {
-        invisible |= invisible_bytes(word(at));
-        at += 8;
+    // Every whole word from the start, and the last eight bytes, which may overlap them.
+    let mut invisible = invisible_bytes(word(&bytes[last..]));
+    for chunk in bytes.chunks_exact(8) {
+        invisible |= invisible_bytes(word(chunk));
     }
     invisible == 0
+}
+
+/// One word of two four-byte halves, `first` in its low bytes: for four to seven bytes, their
+/// first four and their last four, which overlap.
+#[inline(always)]
+fn halves(first: &[u8; 4], last: &[u8; 4]) -> u64 {
+    let mut eight = [0u8; 8];
+    eight[..4].copy_from_slice(first);
+    eight[4..].copy_from_slice(last);
+    u64::from_le_bytes(eight)
 }
 
 /// Copies `src` into `dest`, which must be as long, ASCII-lowercased: eight bytes at a time
@@ -147,11 +166,13 @@ const fn invisible_bytes(x: u64) -> u64 {
 /// The offset of the first `:`, eight bytes at a time: field names are short, so this takes
 /// one to three steps where a byte loop takes up to twenty.
 pub(crate) fn find_colon(bytes: &[u8]) -> Option<usize> {
-    if !WORDS {
-        return bytes.iter().position(|&b| b == b':');
-    }
     const COLONS: u64 = u64::from_le_bytes([b':'; 8]);
-    find_by_words(bytes, |word| zero_bytes(word ^ COLONS), |b| b == b':')
+    let is_colon = |b| b == b':';
+    if WORDS {
+        find_by_words(bytes, |word| zero_bytes(word ^ COLONS), is_colon)
+    } else {
+        bytes.iter().position(|&b| is_colon(b))
+    }
 }
 
 /// The offset of the first space in a short run of bytes (a subprotocol list), eight bytes at
@@ -160,27 +181,26 @@ pub(crate) fn find_colon(bytes: &[u8]) -> Option<usize> {
 #[inline]
 pub(crate) fn find_space(bytes: &[u8]) -> Option<usize> {
     const SPACES: u64 = u64::from_le_bytes([b' '; 8]);
-    if !WORDS {
-        return bytes.iter().position(|&b| b == b' ');
-    }
-    if bytes.len() < 8 {
-        let (Some(first), Some(last)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) else {
-            return bytes.iter().position(|&b| b == b' ');
-        };
-        let word =
-            u64::from(u32::from_le_bytes(*first)) | u64::from(u32::from_le_bytes(*last)) << 32;
-        let marks = zero_bytes(word ^ SPACES);
-        if marks == 0 {
-            return None;
+    let is_space = |b| b == b' ';
+    let spaces = |word: u64| zero_bytes(word ^ SPACES);
+    if WORDS {
+        if bytes.first_chunk::<8>().is_some() {
+            return find_by_words(bytes, spaces, is_space);
         }
-        let byte = (marks.trailing_zeros() / 8) as usize;
-        return Some(if byte < 4 {
-            byte
-        } else {
-            byte + bytes.len() - 8
-        });
+        if let (Some(first), Some(last)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+            let marks = spaces(halves(first, last));
+            if marks == 0 {
+                return None;
+            }
+            let byte = (marks.trailing_zeros() / 8) as usize;
+            return Some(if byte < 4 {
+                byte
+            } else {
+                byte + bytes.len() - 8
+            });
+        }
     }
-    find_by_words(bytes, |word| zero_bytes(word ^ SPACES), |b| b == b' ')
+    bytes.iter().position(|&b| is_space(b))
 }
 
 /// Whether `a` and `b` are the same bytes, without a call for the few bytes of a name: four to
@@ -291,10 +311,17 @@ const fn line_bytes(x: u64) -> u64 {
 /// `lower` is a constant, so its words are too.
 #[inline]
 pub(crate) fn name_is(name: &[u8], lower: &[u8]) -> bool {
-    const CASE: u64 = u64::from_le_bytes([0x20; 8]);
-    if !WORDS {
-        return name_is_bytewise(name, lower);
+    if WORDS {
+        name_is_in_words(name, lower)
+    } else {
+        name_is_bytewise(name, lower)
     }
+}
+
+/// [`name_is`] eight (or four) bytes at a time.
+#[inline(always)]
+fn name_is_in_words(name: &[u8], lower: &[u8]) -> bool {
+    const CASE: u64 = u64::from_le_bytes([0x20; 8]);
     if name.len() != lower.len() {
         return false;
     }
@@ -358,6 +385,21 @@ mod tests {
             find_line_byte(&[0x80, 0x8D, 0x8A, 0xFF, 0x20, 0x7E, 0x09, 0x21, 0xA0]),
             None
         );
+    }
+
+    #[test]
+    fn finds_a_byte_as_memchr_does_on_every_target() {
+        for len in 0..20 {
+            for at in 0..=len {
+                let mut bytes = [b'a'; 20];
+                if at < len {
+                    bytes[at] = b'\n';
+                }
+                let expected = (at < len).then_some(at);
+                assert_eq!(find_byte(b'\n', &bytes[..len]), expected, "{at} of {len}");
+                assert_eq!(find_byte_bytewise(b'\n', &bytes[..len]), expected);
+            }
+        }
     }
 
     #[test]

@@ -145,19 +145,20 @@ pub(crate) fn write_head(
         protocol,
         fields: accept.fields,
     };
-    if !WORDS {
+    if WORDS {
+        // A copy of the emission for each draft, inlined, so that its fixed words are
+        // constants: their lengths known, they are copied inline instead of by calls.
+        match draft {
+            Draft::Hixie76 => emit::write_inline(&head(&HIXIE76), out),
+            Draft::Hixie75 => emit::write_inline(&head(&HIXIE75), out),
+        }
+    } else {
         // One copy of the emission for both drafts, where code size counts most.
         let words = match draft {
             Draft::Hixie76 => &HIXIE76,
             Draft::Hixie75 => &HIXIE75,
         };
-        return emit::write(&head(words), out);
-    }
-    // A copy of the emission for each draft, inlined, so that its fixed words are constants:
-    // their lengths known, they are copied inline instead of by calls.
-    match draft {
-        Draft::Hixie76 => emit::write_inline(&head(&HIXIE76), out),
-        Draft::Hixie75 => emit::write_inline(&head(&HIXIE75), out),
+        emit::write(&head(words), out)
     }
 }
 
