@@ -192,11 +192,11 @@ pub(crate) fn find_space(bytes: &[u8]) -> Option<usize> {
             if marks == 0 {
                 return None;
             }
-            let byte = (marks.trailing_zeros() / 8) as usize;
-            return Some(if byte < 4 {
-                byte
-            } else {
-                byte + bytes.len() - 8
+            // A mark in the upper half counts from the last four bytes. (Its first byte is
+            // always among the first four as well, so it is never the lowest mark.)
+            return Some(match (marks.trailing_zeros() / 8) as usize {
+                lower @ 0..=3 => lower,
+                upper => upper + bytes.len() - 8,
             });
         }
     }
