@@ -211,25 +211,34 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     if WORDS {
-        if let (Some(a8), Some(b8), Some(a_last), Some(b_last)) = (
-            a.first_chunk::<8>(),
-            b.first_chunk::<8>(),
-            a.last_chunk::<8>(),
-            b.last_chunk::<8>(),
-        ) {
-            if a.len() <= 16 {
-                return a8 == b8 && a_last == b_last;
-            }
-        } else if let (Some(a4), Some(b4), Some(a_last), Some(b_last)) = (
-            a.first_chunk::<4>(),
-            b.first_chunk::<4>(),
-            a.last_chunk::<4>(),
-            b.last_chunk::<4>(),
-        ) {
-            return a4 == b4 && a_last == b_last;
+        if let Some(same) = same_in_words(a, b, 0) {
+            return same;
         }
     }
     a == b
+}
+
+/// Whether `a`, with `case` set in each of its words, equals `b`, which is as long: eight bytes
+/// at a time, the last eight overlapping the words before, or four to seven bytes as one word
+/// of two overlapping halves. `None` under four bytes. `case` is 0 for an exact comparison, or
+/// bit 0x20 in every byte to fold letters as [`name_is`] does.
+#[inline(always)]
+fn same_in_words(a: &[u8], b: &[u8], case: u64) -> Option<bool> {
+    let word = |chunk: &[u8]| {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(chunk);
+        u64::from_le_bytes(eight)
+    };
+    if let Some(last) = a.len().checked_sub(8) {
+        let mut differ = (word(&a[last..]) | case) ^ word(&b[last..]);
+        for (a, b) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+            differ |= (word(a) | case) ^ word(b);
+        }
+        return Some(differ == 0);
+    }
+    let (a_first, a_last) = (a.first_chunk::<4>()?, a.last_chunk::<4>()?);
+    let (b_first, b_last) = (b.first_chunk::<4>()?, b.last_chunk::<4>()?);
+    Some((halves(a_first, a_last) | case) ^ halves(b_first, b_last) == 0)
 }
 
 /// The offset of the first byte that `in_word` marks (the lowest set bit of its answer is the
@@ -325,36 +334,11 @@ fn name_is_in_words(name: &[u8], lower: &[u8]) -> bool {
     if name.len() != lower.len() {
         return false;
     }
-    let len = name.len();
-    if len < 8 {
-        if len < 4 {
-            return name
-                .iter()
-                .zip(lower)
-                .fold(true, |same, (&n, &l)| same & (n | 0x20 == l));
-        }
-        let half = |bytes: &[u8], at: usize| {
-            let mut four = [0u8; 4];
-            four.copy_from_slice(&bytes[at..at + 4]);
-            u32::from_le_bytes(four)
-        };
-        let case = CASE as u32;
-        return ((half(name, 0) | case) ^ half(lower, 0))
-            | ((half(name, len - 4) | case) ^ half(lower, len - 4))
-            == 0;
-    }
-    let word = |bytes: &[u8], at: usize| {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(&bytes[at..at + 8]);
-        u64::from_le_bytes(eight)
-    };
-    let mut differ = (word(name, len - 8) | CASE) ^ word(lower, len - 8);
-    let mut at = 0;
-    while at + 8 < len {
-        differ |= (word(name, at) | CASE) ^ word(lower, at);
-        at += 8;
-    }
-    differ == 0
+    same_in_words(name, lower, CASE).unwrap_or_else(|| {
+        name.iter()
+            .zip(lower)
+            .fold(true, |same, (&n, &l)| same & (n | 0x20 == l))
+    })
 }
 
 /// [`name_is`] a byte at a time: bit 0x20 set in each byte of `name`, then compared. One copy
