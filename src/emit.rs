@@ -7,7 +7,7 @@
 //! [`Matcher`] (the client's check of the Location and the subprotocol it gets back) it
 //! compares. No length is counted by hand apart from the bytes written.
 
-use crate::scan::{copy_lowercase, is_field_value, is_token};
+use crate::scan::{copy_lowercase, is_field_value, is_token, WORDS};
 use crate::Error;
 
 /// Where emitted bytes go.
@@ -23,12 +23,10 @@ pub(crate) trait Emit {
     fn emit<K: Sink>(&self, sink: &mut K);
 }
 
-/// Counts the bytes emitted: after inlining, a sum of a few lengths. On 64-bit targets only;
+/// Counts the bytes emitted: after inlining, a sum of a few lengths. Used on 64-bit targets;
 /// elsewhere the [`Writer`] over no buffer counts.
-#[cfg(target_pointer_width = "64")]
 struct Counter(usize);
 
-#[cfg(target_pointer_width = "64")]
 impl Sink for Counter {
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
@@ -72,16 +70,25 @@ impl Sink for Writer<'_> {
 }
 
 /// How many bytes `head` emits.
-#[cfg(target_pointer_width = "64")]
+#[inline]
 pub(crate) fn emitted_len(head: &impl Emit) -> usize {
+    if WORDS {
+        counted_len(head)
+    } else {
+        written_len(head)
+    }
+}
+
+/// [`emitted_len`] by a [`Counter`].
+#[inline]
+fn counted_len(head: &impl Emit) -> usize {
     let mut counter = Counter(0);
     head.emit(&mut counter);
     counter.0
 }
 
-/// How many bytes `head` emits.
-#[cfg(not(target_pointer_width = "64"))]
-pub(crate) fn emitted_len(head: &impl Emit) -> usize {
+/// [`emitted_len`] by a [`Writer`] over no buffer.
+fn written_len(head: &impl Emit) -> usize {
     let mut counter = Writer {
         out: &mut [],
         at: 0,
@@ -219,6 +226,8 @@ mod tests {
     #[test]
     fn writes_exactly_what_it_counts() {
         assert_eq!(emitted_len(&Hello), 12);
+        assert_eq!(counted_len(&Hello), 12);
+        assert_eq!(written_len(&Hello), 12);
         let mut out = [b'x'; 14];
         assert_eq!(write(&Hello, &mut out), Ok(12));
         assert_eq!(&out, b"Hello, worldxx");
