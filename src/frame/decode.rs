@@ -430,3 +430,49 @@ impl Decoder {
         matches!(self.state, State::FrameStart | State::Closed)
     }
 }
+
+#[cfg(all(test, target_pointer_width = "64"))]
+mod tests {
+    use super::*;
+
+    /// Asserts what the short way gives for `input`: the bytes used and the text of a whole
+    /// frame, or `None` when the input is left to the machine.
+    fn assert_whole(decoder: &Decoder, input: &[u8], expected: Option<(usize, &str)>) {
+        match (decoder.whole_text_frame(input), expected) {
+            (None, None) => {}
+            (Some((used, Some(FrameEvent::Text { chunk, fin: true }))), Some((len, text))) => {
+                assert_eq!((used, chunk.as_str()), (len, text), "{input:?}");
+            }
+            (other, _) => panic!("{input:?}: {other:?}, expected {expected:?}"),
+        }
+    }
+
+    /// The short way for a whole text frame is taken exactly where it is meant to be, and
+    /// gives what the machine gives: the frame's length and its text.
+    #[test]
+    fn whole_text_frames_take_the_short_way() {
+        let decoder = Decoder::new(FrameConfig::new().with_max_message(8));
+        assert_whole(&decoder, b"\x00hello\xff", Some((7, "hello")));
+        assert_whole(&decoder, b"\x00hello\xff\x00x\xff", Some((7, "hello")));
+        assert_whole(&decoder, b"\x00\xff", Some((2, "")));
+        assert_whole(&decoder, b"\x0012345678\xff", Some((10, "12345678")));
+        assert_whole(&decoder, b"\x00w\xc3\xb6\xff", Some((5, "w\u{f6}")));
+        // Left to the machine: over the limit, no end yet, bad UTF-8, other frames.
+        for input in [
+            &b"\x00123456789\xff"[..],
+            b"\x00hello",
+            b"\x00\xc3\xff",
+            b"\x01x\xff",
+            b"\xff\x00",
+            b"\x80\x00",
+            b"",
+        ] {
+            assert_whole(&decoder, input, None);
+        }
+        // Only between frames.
+        let mut inside = Decoder::new(FrameConfig::new());
+        assert!(inside.receive(b"\x00ab").is_ok());
+        assert_whole(&inside, b"c\xff", None);
+        assert_whole(&inside, b"\x00c\xff", None);
+    }
+}
