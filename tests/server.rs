@@ -1095,3 +1095,59 @@ fn near_names_are_ordinary_fields() {
         }
     }
 }
+
+/// With several fields missing or repeated, the error names the first in the draft's order
+/// (Host, Upgrade, Connection, Origin, the keys, the subprotocol), whatever the order of the
+/// lines.
+#[test]
+fn several_faults_name_the_first_field_in_the_drafts_order() {
+    let text = String::from_utf8(support::V1_REQUEST.to_vec()).unwrap();
+    let refused = |request: String| match serve(
+        ServerConfig::new(),
+        &Accept::new(),
+        Pick::First,
+        &[request.as_bytes()],
+    ) {
+        Served::Refused(error) => error,
+        other => panic!("{other:?}"),
+    };
+    let without = |names: &[&str]| {
+        text.split_inclusive("\r\n")
+            .filter(|line| !names.iter().any(|name| line.starts_with(name)))
+            .collect::<String>()
+    };
+    assert_eq!(
+        refused(without(&["Host:", "Connection:"])),
+        Error::MissingField(Field::Host)
+    );
+    assert_eq!(
+        refused(without(&["Connection:", "Sec-WebSocket-Key2:"])),
+        Error::MissingField(Field::Connection)
+    );
+    assert_eq!(
+        refused(without(&["Sec-WebSocket-Key2:", "Upgrade:"])),
+        Error::MissingField(Field::Upgrade)
+    );
+    let twice = |names: &[&str]| {
+        let mut request = String::new();
+        for line in text.split_inclusive("\r\n") {
+            request.push_str(line);
+            if names.iter().any(|name| line.starts_with(name)) {
+                request.push_str(line);
+            }
+        }
+        request
+    };
+    assert_eq!(
+        refused(twice(&["Sec-WebSocket-Key1:", "Origin:"])),
+        Error::DuplicateField(Field::Origin)
+    );
+    assert_eq!(
+        refused(twice(&["Sec-WebSocket-Protocol:", "Sec-WebSocket-Key2:"])),
+        Error::DuplicateField(Field::Key2)
+    );
+    assert_eq!(
+        refused(twice(&["Upgrade:", "Host:"])),
+        Error::DuplicateField(Field::Host)
+    );
+}

@@ -39,6 +39,19 @@ pub(crate) enum Tracked {
 const TRACKED: usize = 9;
 
 impl Tracked {
+    /// Every one, in declaration order: bit `i` is `ALL[i]`'s.
+    const ALL: [Tracked; TRACKED] = [
+        Tracked::Host,
+        Tracked::Upgrade,
+        Tracked::Connection,
+        Tracked::Origin,
+        Tracked::Key1,
+        Tracked::Key2,
+        Tracked::Protocol,
+        Tracked::ContentLength,
+        Tracked::Hixie75Protocol,
+    ];
+
     const fn bit(self) -> u16 {
         1 << self as u16
     }
@@ -168,7 +181,8 @@ impl RequestRecord {
         let text = &head[line.clone()];
         let Some(after_method) = text.strip_prefix(b"GET ") else {
             return Err(match find_byte(b' ', text) {
-                Some(end) if end > 0 && is_token(&text[..end]) => Error::BadMethod,
+                // An empty method is no token.
+                Some(end) if is_token(&text[..end]) => Error::BadMethod,
                 _ => Error::BadRequestLine,
             });
         };
@@ -269,27 +283,22 @@ impl RequestRecord {
         &head[self.values[tracked as usize].clone()]
     }
 
-    /// The first of `trackeds` that appeared more than once, as an error.
+    /// The first of `trackeds` (in declaration order) that appeared more than once, as an
+    /// error.
     fn no_repeats(&self, trackeds: &[Tracked]) -> Result<(), Error> {
-        if self.repeated & Tracked::mask(trackeds) == 0 {
-            return Ok(());
-        }
-        match trackeds
-            .iter()
-            .find(|tracked| self.repeated & tracked.bit() != 0)
-        {
+        let repeated = self.repeated & Tracked::mask(trackeds);
+        // The lowest bit set; none set gives 16, past every field.
+        match Tracked::ALL.get(repeated.trailing_zeros() as usize) {
             Some(tracked) => Err(Error::DuplicateField(tracked.field())),
             None => Ok(()),
         }
     }
 
-    /// The first of `trackeds` that is absent, as an error.
+    /// The first of `trackeds` (in declaration order) that is absent, as an error.
     fn all_present(&self, trackeds: &[Tracked]) -> Result<(), Error> {
-        let mask = Tracked::mask(trackeds);
-        if self.seen & mask == mask {
-            return Ok(());
-        }
-        match trackeds.iter().find(|tracked| !self.has(**tracked)) {
+        let missing = Tracked::mask(trackeds) & !self.seen;
+        // The lowest bit set; none set gives 16, past every field.
+        match Tracked::ALL.get(missing.trailing_zeros() as usize) {
             Some(tracked) => Err(Error::MissingField(tracked.field())),
             None => Ok(()),
         }
@@ -544,17 +553,7 @@ mod tests {
     use crate::scan::{is_field_value, HeadBuffer, HeadRead, Lines};
     use crate::HeadLimits;
 
-    const ALL: [Tracked; TRACKED] = [
-        Tracked::Host,
-        Tracked::Upgrade,
-        Tracked::Connection,
-        Tracked::Origin,
-        Tracked::Key1,
-        Tracked::Key2,
-        Tracked::Protocol,
-        Tracked::ContentLength,
-        Tracked::Hixie75Protocol,
-    ];
+    const ALL: [Tracked; TRACKED] = Tracked::ALL;
 
     /// What [`RequestRecord::any_field`] makes of a line: the field it records, and where
     /// the value is; `None` for a line it records nothing of or refuses.
@@ -743,5 +742,22 @@ Origin: http://example.com\r\n\r\n";
         // Too short to read a word: left to the reading of any line.
         assert_eq!(by_words(b"Host: a"), None);
         assert_eq!(by_any(b"Host: a"), Some((Tracked::Host, 6..7)));
+    }
+
+    /// The scanner asks a line's start of the record: a field read a word at a time shows
+    /// itself and claims its name and colon, which the search for the line's end then skips.
+    #[test]
+    fn a_lines_start_shows_its_field_and_claims_its_name() {
+        let record = RequestRecord::default();
+        assert_eq!(
+            record.line_start(b"Host: example.com\r\n"),
+            Some(((Tracked::Host, 5), 5))
+        );
+        assert_eq!(
+            record.line_start(b"Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5\r\n"),
+            Some(((Tracked::Key1, 19), 19))
+        );
+        assert_eq!(record.line_start(b"X-Other: value\r\n"), None);
+        assert_eq!(record.line_start(b"Host: a"), None);
     }
 }
