@@ -98,8 +98,9 @@ fn is_ipv6(address: &[u8]) -> bool {
                 compressed = true;
                 at += 2;
             }
-            // A single colon separates this group from the next one, which must follow.
-            [b':', next, ..] if *next != b':' => at += 1,
+            // A single colon separates this group from the next one, which must follow: a
+            // second `::` leaves an empty group, refused when the loop comes round.
+            [b':', _, ..] => at += 1,
             _ => return false,
         }
     }
@@ -198,6 +199,9 @@ mod tests {
             b"[:]",
             b"[1:2:3:4:5:6:7:8:9]",
             b"[1::2::3]",
+            b"[1::2:::3]",
+            b"[1:::2]",
+            b"[1:2]",
             b"[12345::1]",
             b"[1:2:3:4:5:6:7]",
             b"[::ffff:192.0.2.256]",
