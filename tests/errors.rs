@@ -11,7 +11,7 @@ use hixie76::connection::Connection;
 use hixie76::frame::{encode_text, Decoder, FrameConfig};
 use hixie76::proxy::{ProxyConfig, ProxyDecoder};
 use hixie76::server::{error_response, Accept, Outcome, ServerConfig, ServerHandshake};
-use hixie76::{Error, Fault, HeadLimits, Key, Setting};
+use hixie76::{Error, Fault, Field, HeadLimits, Key, Setting};
 use support::{
     establish, request_of, serve, v1_keys, Got, Pick, Served, V1_ANSWER, V1_KEY1, V1_KEY2, V1_KEY3,
     V1_REQUEST as V1,
@@ -488,4 +488,36 @@ fn what_a_head_limit_of_16_to_18_bytes_allows() {
         panic!("{:?}", received.event)
     };
     assert_eq!(handover.bytes(), request);
+}
+
+/// Every field is named as the draft spells it, in the errors that name it too.
+#[test]
+fn fields_are_named_as_the_draft_spells_them() {
+    let names = [
+        (Field::Host, "Host"),
+        (Field::Upgrade, "Upgrade"),
+        (Field::Connection, "Connection"),
+        (Field::Origin, "Origin"),
+        (Field::Key1, "Sec-WebSocket-Key1"),
+        (Field::Key2, "Sec-WebSocket-Key2"),
+        (Field::Protocol, "Sec-WebSocket-Protocol"),
+        (Field::ContentLength, "Content-Length"),
+        (Field::SecOrigin, "Sec-WebSocket-Origin"),
+        (Field::SecLocation, "Sec-WebSocket-Location"),
+        (Field::WebSocketOrigin, "WebSocket-Origin"),
+        (Field::WebSocketLocation, "WebSocket-Location"),
+        (Field::WebSocketProtocol, "WebSocket-Protocol"),
+    ];
+    for (field, name) in names {
+        assert_eq!(field.name(), name);
+        assert_eq!(
+            Error::MissingField(field).to_string(),
+            format!("missing {name} field")
+        );
+        assert_eq!(
+            Error::DuplicateField(field).to_string(),
+            format!("duplicate {name} field")
+        );
+    }
+    assert_eq!(Field::from(Key::Key2), Field::Key2);
 }
