@@ -44,7 +44,19 @@ const SERVED: [&str; 2] = ["sample", "chat"];
 /// offers only other subprotocols is refused with 400 either way.
 async fn echo(upgrade: AnyWebSocketUpgrade) -> Response {
     match upgrade {
-        AnyWebSocketUpgrade::Hixie76(upgrade) => upgrade.protocols(SERVED).on_upgrade(echo_hixie),
+        AnyWebSocketUpgrade::Hixie76(upgrade) => {
+            let upgrade = upgrade.protocols(SERVED);
+            // The choice is the first offered that is served (else the test's client, which
+            // checks the 101, fails).
+            let first_served = upgrade
+                .request()
+                .protocols()
+                .find(|offered| SERVED.contains(offered));
+            if upgrade.selected_protocol() != first_served {
+                return HttpStatus::INTERNAL_SERVER_ERROR.into_response();
+            }
+            upgrade.on_upgrade(echo_hixie)
+        }
         AnyWebSocketUpgrade::Rfc6455(upgrade) => {
             let upgrade = upgrade.protocols(SERVED);
             if upgrade.requested_protocols().next().is_some()
@@ -627,6 +639,7 @@ async fn the_core_judges_the_rebuilt_head() {
         matches!(rejection, AnyWebSocketUpgradeRejection::Rfc6455(_)),
         "{rejection:?}"
     );
+    assert!(std::error::Error::source(&rejection).is_some());
     let rejection = AnyWebSocketUpgrade::from_request(request(&hixie76), &())
         .await
         .unwrap_err();
@@ -636,6 +649,11 @@ async fn the_core_judges_the_rebuilt_head() {
             AnyWebSocketUpgradeRejection::Hixie76(Hixie76UpgradeRejection::ConnectionNotUpgradable)
         ),
         "{rejection:?}"
+    );
+    let source = std::error::Error::source(&rejection).expect("the hixie-76 rejection");
+    assert_eq!(
+        source.to_string(),
+        Hixie76UpgradeRejection::ConnectionNotUpgradable.to_string()
     );
 }
 

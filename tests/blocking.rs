@@ -959,3 +959,57 @@ Sec-WebSocket-Version: 13\r\n\r\n";
     peer.shutdown(Shutdown::Write).expect("shutdown");
     assert!(read_until_end(&mut peer).is_empty());
 }
+
+/// A stream whose every other read is interrupted (a signal arriving), and which gives at most
+/// five bytes a read.
+#[derive(Debug)]
+struct Interrupting {
+    input: std::io::Cursor<Vec<u8>>,
+    output: Vec<u8>,
+    interrupt: bool,
+}
+
+impl Read for Interrupting {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.interrupt = !self.interrupt;
+        if self.interrupt {
+            return Err(std::io::ErrorKind::Interrupted.into());
+        }
+        let n = buf.len().min(5);
+        self.input.read(&mut buf[..n])
+    }
+}
+
+impl Write for Interrupting {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.output.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn interrupted_reads_are_retried() {
+    let mut input = draft_request();
+    input.extend_from_slice(&text_frame("after a signal"));
+    let stream = Interrupting {
+        input: std::io::Cursor::new(input),
+        output: Vec::new(),
+        interrupt: false,
+    };
+    let config = AcceptConfig::new();
+    let accepted = accept_hdr(stream, config, |_| {
+        Decision::Accept(AcceptOptions::new().with_protocol("sample"))
+    });
+    let Ok(Accepted::WebSocket(mut socket)) = accepted else {
+        panic!("{accepted:?}");
+    };
+    assert_eq!(
+        socket.read().expect("the message"),
+        Message::Text("after a signal".into())
+    );
+    assert!(socket.get_ref().output.starts_with(b"HTTP/1.1 101 "));
+}

@@ -172,6 +172,11 @@ fn serve_blocking(stream: TcpStream, config: AcceptConfig) -> Served {
 
 fn echo_blocking(mut socket: AnyWebSocket<TcpStream>, seen: Seen) -> Served {
     let (protocol, subprotocol) = (socket.protocol(), socket.subprotocol().map(String::from));
+    // The socket of its protocol, and only that one, is reachable (a panic here leaves the
+    // connection unreported, which fails the test).
+    let rfc6455 = protocol == Protocol::Rfc6455;
+    assert_eq!(socket.as_hixie().is_some(), !rfc6455, "{protocol:?}");
+    assert_eq!(socket.as_rfc6455().is_some(), rfc6455, "{protocol:?}");
     let mut messages = Vec::new();
     let mut binary = None;
     let end = loop {
@@ -229,6 +234,11 @@ async fn serve_tokio(stream: tokio::net::TcpStream, config: AcceptConfig) -> Ser
         Err(error) => return Served::Failed(seen, error),
     };
     let (protocol, subprotocol) = (socket.protocol(), socket.subprotocol().map(String::from));
+    // The socket of its protocol, and only that one, is reachable (a panic here leaves the
+    // connection unreported, which fails the test).
+    let rfc6455 = protocol == Protocol::Rfc6455;
+    assert_eq!(socket.as_hixie().is_some(), !rfc6455, "{protocol:?}");
+    assert_eq!(socket.as_rfc6455().is_some(), rfc6455, "{protocol:?}");
     let mut messages = Vec::new();
     let mut binary = None;
     let end = loop {
