@@ -1013,3 +1013,57 @@ fn interrupted_reads_are_retried() {
     );
     assert!(socket.get_ref().output.starts_with(b"HTTP/1.1 101 "));
 }
+
+/// The adapters' errors: their status, their source, and the `io::ErrorKind` each becomes.
+#[test]
+fn adapter_errors_convert_as_documented() {
+    use std::error::Error as _;
+    use std::io::ErrorKind;
+    assert_eq!(Error::Rejected(403).rejected_status(), Some(403));
+    assert_eq!(
+        Error::from(StatusCode::Forbidden).rejected_status(),
+        Some(403)
+    );
+    assert_eq!(Error::HandshakeTimeout.rejected_status(), None);
+
+    let pipe = std::io::Error::from(ErrorKind::BrokenPipe);
+    let io = Error::Io(std::io::Error::from(ErrorKind::BrokenPipe));
+    assert_eq!(
+        io.source().expect("the io error").to_string(),
+        pipe.to_string()
+    );
+    let protocol = Error::from(hixie76::Error::BadUpgrade);
+    assert_eq!(
+        protocol.source().expect("the core error").to_string(),
+        hixie76::Error::BadUpgrade.to_string()
+    );
+    assert!(Error::IdleTimeout.source().is_none());
+
+    // An io error comes back as it was, not wrapped.
+    let back: std::io::Error = io.into();
+    assert_eq!(back.kind(), ErrorKind::BrokenPipe);
+    assert!(back.get_ref().is_none(), "{back:?}");
+    let kinds = [
+        (
+            Error::from(hixie76::Error::BadUpgrade),
+            ErrorKind::InvalidData,
+        ),
+        (
+            Error::from(hixie76::Error::InvalidValue(hixie76::Setting::Origin)),
+            ErrorKind::InvalidInput,
+        ),
+        (Error::HandshakeTimeout, ErrorKind::TimedOut),
+        (Error::IdleTimeout, ErrorKind::TimedOut),
+        (Error::ConnectionClosed, ErrorKind::NotConnected),
+        (Error::Rejected(400), ErrorKind::ConnectionRefused),
+        (Error::BinaryNotSupported, ErrorKind::InvalidInput),
+        (Error::NoKeys, ErrorKind::InvalidInput),
+        (Error::UnsupportedVersion, ErrorKind::InvalidData),
+    ];
+    for (error, kind) in kinds {
+        let text = error.to_string();
+        let io: std::io::Error = error.into();
+        assert_eq!(io.kind(), kind, "{text}");
+        assert_eq!(io.to_string(), text);
+    }
+}
