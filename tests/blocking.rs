@@ -1067,3 +1067,56 @@ fn adapter_errors_convert_as_documented() {
         assert_eq!(io.to_string(), text);
     }
 }
+
+/// What the decision callback sees of a request: its resource split into path and query, its
+/// host, origin and subprotocols, its cookies and any field.
+#[test]
+fn the_decision_sees_the_request() {
+    let request = String::from_utf8(draft_request())
+        .unwrap()
+        .replace("GET /demo ", "GET /demo?room=1&x ")
+        .replace(
+            "\r\nOrigin:",
+            "\r\nCookie: a=1\r\nX-Any:  v w \r\ncookie:  b=2 \r\nOrigin:",
+        );
+    let stream = Interrupting {
+        input: std::io::Cursor::new(request.into_bytes()),
+        output: Vec::new(),
+        interrupt: false,
+    };
+    let mut seen = Vec::new();
+    let accepted = accept_hdr(stream, AcceptConfig::new(), |request| {
+        assert_eq!(request.protocol(), Protocol::Hixie76);
+        seen.push(request.resource().to_string());
+        seen.push(request.path().to_string());
+        seen.push(format!("{:?}", request.query()));
+        seen.push(request.host().to_string());
+        seen.push(format!("{:?}", request.origin()));
+        seen.push(request.protocols().collect::<Vec<_>>().join(","));
+        let cookies: Vec<_> = request.cookies().map(String::from_utf8_lossy).collect();
+        seen.push(cookies.join(";"));
+        seen.push(format!(
+            "{:?}",
+            request.field("x-any").map(String::from_utf8_lossy)
+        ));
+        seen.push(format!("{:?}", request.field("x-none")));
+        seen.push(request.fields().count().to_string());
+        Decision::Accept(AcceptOptions::new().with_protocol("sample"))
+    });
+    assert!(matches!(accepted, Ok(Accepted::WebSocket(_))));
+    assert_eq!(
+        seen,
+        [
+            "/demo?room=1&x",
+            "/demo",
+            "Some(\"room=1&x\")",
+            "example.com",
+            "Some(\"http://example.com\")",
+            "sample",
+            "a=1;b=2",
+            "Some(\"v w\")",
+            "None",
+            "10",
+        ]
+    );
+}
