@@ -1007,3 +1007,26 @@ Sec-WebSocket-Version: 13\r\n\r\n";
         let _ = server.served();
     }
 }
+
+/// tungstenite's errors become the adapters': its io errors and closes as this crate's own,
+/// anything else kept with its source.
+#[test]
+fn tungstenite_errors_become_the_adapters() {
+    use std::error::Error as _;
+    let io = Error::from(tungstenite::Error::Io(
+        std::io::ErrorKind::BrokenPipe.into(),
+    ));
+    assert!(matches!(&io, Error::Io(error) if error.kind() == std::io::ErrorKind::BrokenPipe));
+    assert!(matches!(
+        Error::from(tungstenite::Error::ConnectionClosed),
+        Error::ConnectionClosed
+    ));
+    assert!(matches!(
+        Error::from(tungstenite::Error::AlreadyClosed),
+        Error::ConnectionClosed
+    ));
+    let other = Error::from(tungstenite::Error::Utf8(String::from("bad")));
+    assert!(matches!(other, Error::Rfc6455(_)), "{other:?}");
+    assert!(other.source().is_some());
+    assert!(other.to_string().starts_with("RFC 6455: "), "{other}");
+}
