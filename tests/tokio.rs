@@ -1123,3 +1123,125 @@ fn the_tokio_client_gives_up_on_a_server_that_never_answers() {
         assert_eq!(request.len(), head_end + 8);
     });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Clocks, on a paused clock: time moves only when every task waits, so these are exact.
+
+/// Runs `test` on a current-thread runtime whose clock is paused.
+fn run_paused<F: Future<Output = ()>>(test: F) {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .expect("runtime")
+        .block_on(test);
+}
+
+/// A server socket over one end of an in-memory pipe of `capacity` bytes, accepted with
+/// `config`; the other end, connected by our client.
+async fn paused_pair(
+    capacity: usize,
+    config: AcceptConfig,
+) -> (
+    JoinHandle<WebSocketStream<tokio::io::DuplexStream>>,
+    WebSocketStream<tokio::io::DuplexStream>,
+) {
+    let (client_end, server_end) = tokio::io::duplex(capacity);
+    let server = tokio::spawn(async move {
+        let accepted = accept_hdr(server_end, config, |_| {
+            Decision::Accept(AcceptOptions::new())
+        })
+        .await;
+        match accepted {
+            Ok(Accepted::WebSocket(socket)) => socket,
+            other => panic!("accept: {:?}", other.map(|_| ())),
+        }
+    });
+    let client = connect(client_end, "ws://127.0.0.1/", &connect_config(false))
+        .await
+        .expect("handshake");
+    (server, client)
+}
+
+#[test]
+fn a_peer_that_keeps_talking_outlives_the_idle_timeout() {
+    run_paused(async {
+        let config = AcceptConfig::new().with_idle_timeout(Some(Duration::from_secs(1)));
+        let (server, mut client) = paused_pair(1 << 16, config).await;
+        let server = tokio::spawn(async move {
+            let mut socket = server.await.expect("accept");
+            let mut heard = Vec::new();
+            loop {
+                match socket.read().await {
+                    Some(Ok(Message::Text(text))) => heard.push(text),
+                    other => return (heard, format!("{other:?}")),
+                }
+            }
+        });
+        // Five messages 0.6 s apart: every gap is within the idle time-out, the whole is not.
+        for i in 0..5 {
+            tokio::time::sleep(Duration::from_millis(600)).await;
+            client
+                .send(Message::Text(i.to_string()))
+                .await
+                .expect("send");
+        }
+        // Then silence, and the server gives up.
+        let (heard, end) = server.await.expect("server task");
+        assert_eq!(heard, ["0", "1", "2", "3", "4"]);
+        assert_eq!(end, "Some(Err(IdleTimeout))");
+    });
+}
+
+#[test]
+fn keepalives_come_once_an_interval() {
+    run_paused(async {
+        let config = AcceptConfig::new().with_keepalive(Some(Duration::from_secs(1)));
+        let (server, mut client) = paused_pair(1 << 16, config).await;
+        // The server only reads; its keep-alive timer does the talking.
+        let server = tokio::spawn(async move {
+            let mut socket = server.await.expect("accept");
+            socket.read().await.map(|message| format!("{message:?}"))
+        });
+        let deadline = tokio::time::sleep(Duration::from_millis(3500));
+        tokio::pin!(deadline);
+        let mut keepalives = 0;
+        loop {
+            tokio::select! {
+                () = &mut deadline => break,
+                message = client.read() => {
+                    assert!(matches!(&message, Some(Ok(Message::Text(text))) if text.is_empty()), "{message:?}");
+                    keepalives += 1;
+                    assert!(keepalives <= 3, "a keep-alive before its time");
+                }
+            }
+        }
+        assert_eq!(keepalives, 3, "one a second for 3.5 s");
+        client.close().await.expect("close");
+        assert_eq!(
+            server.await.expect("server task").as_deref(),
+            Some("Ok(Close)")
+        );
+    });
+}
+
+#[test]
+fn a_peer_that_reads_nothing_holds_the_sender_back() {
+    run_paused(async {
+        // A pipe with room for the handshake, and a quarter of the first message.
+        let (server, client) = paused_pair(256, AcceptConfig::new()).await;
+        let mut socket = server.await.expect("accept");
+        let message = Message::Text("x".repeat(1000));
+        socket
+            .feed(message.clone())
+            .await
+            .expect("the first is queued");
+        // The second waits for the first to be written, which the peer never lets happen.
+        let second = tokio::time::timeout(Duration::from_secs(60), socket.feed(message)).await;
+        assert!(
+            second.is_err(),
+            "a second message queued behind an unwritten one"
+        );
+        drop(client);
+    });
+}
