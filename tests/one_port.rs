@@ -64,6 +64,7 @@ enum Served {
         version: Option<Version>,
         head: Vec<u8>,
         bytes: Vec<u8>,
+        /// The method and the path, as `GET /`.
         path: String,
     },
     Failed(Seen, Error),
@@ -161,7 +162,7 @@ fn serve_blocking(stream: TcpStream, config: AcceptConfig) -> Served {
                 version: request.version(),
                 head: request.head().to_vec(),
                 bytes: request.bytes().to_vec(),
-                path: request.path().to_string(),
+                path: format!("{} {}", request.method(), request.path()),
             };
             request.get_mut().write_all(HTTP_ANSWER).expect("answer");
             served
@@ -222,7 +223,7 @@ async fn serve_tokio(stream: tokio::net::TcpStream, config: AcceptConfig) -> Ser
                 version: request.version(),
                 head: request.head().to_vec(),
                 bytes: request.bytes().to_vec(),
-                path: request.path().to_string(),
+                path: format!("{} {}", request.method(), request.path()),
             };
             request
                 .get_mut()
@@ -736,9 +737,9 @@ fn plain_http_comes_back_with_its_exact_bytes_and_can_be_answered() {
     let pipelined = b"GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     let post = b"POST /form?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\n";
     let cases: [(&[u8], &[u8], &str); 3] = [
-        (get, b"", "/"),
-        (get, pipelined, "/"),
-        (post, b"hello", "/form"),
+        (get, b"", "GET /"),
+        (get, pipelined, "GET /"),
+        (post, b"hello", "POST /form"),
     ];
     for kind in KINDS {
         let server = Server::start(kind, config(false));

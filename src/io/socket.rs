@@ -75,10 +75,10 @@ impl SocketCore {
             return self.poll_unread();
         }
         let (used, message) = self.decode(input)?;
-        if used < input.len() {
-            self.unread = input[used..].to_vec();
-            self.unread_start = 0;
-        }
+        // The bytes after the message wait for the next call (none: an empty `Vec`, which
+        // allocates nothing).
+        self.unread = input.get(used..).unwrap_or_default().to_vec();
+        self.unread_start = 0;
         Ok(message)
     }
 
@@ -128,7 +128,6 @@ impl SocketCore {
             .connection_mut()
             .send_text_parts(text)
             .map_err(|_| Error::ConnectionClosed)?;
-        self.compact_out();
         for part in parts {
             self.out.extend_from_slice(part);
         }
@@ -143,7 +142,6 @@ impl SocketCore {
         }
         let mut frame = [0u8; 2];
         let n = self.messages.connection_mut().close(&mut frame)?;
-        self.compact_out();
         self.out.extend_from_slice(&frame[..n]);
         Ok(())
     }
@@ -151,7 +149,6 @@ impl SocketCore {
     /// Queues a keep-alive frame, while the connection is open (afterwards, nothing).
     pub(crate) fn queue_keepalive(&mut self, kind: crate::frame::Keepalive) {
         if let Ok(frame) = self.messages.connection_mut().send_keepalive(kind) {
-            self.compact_out();
             self.out.extend_from_slice(&frame);
         }
     }
@@ -162,17 +159,9 @@ impl SocketCore {
         let mut frame = [0u8; 2];
         let n = self.messages.connection_mut().poll_transmit(&mut frame)?;
         if n > 0 {
-            self.compact_out();
             self.out.extend_from_slice(&frame[..n]);
         }
         Ok(())
-    }
-
-    fn compact_out(&mut self) {
-        if self.out_start == self.out.len() {
-            self.out.clear();
-            self.out_start = 0;
-        }
     }
 
     /// Bytes waiting to be written.
@@ -210,5 +199,58 @@ impl SocketCore {
 
     pub(crate) fn protocol(&self) -> Option<&str> {
         self.protocol.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frame::FrameConfig;
+
+    fn core(leftover: &[u8]) -> SocketCore {
+        SocketCore::new(Connection::new(FrameConfig::new()), leftover, None)
+    }
+
+    /// Bytes kept from earlier reads come first, even when new ones arrive before they were
+    /// all read: nothing is lost or reordered.
+    #[test]
+    fn kept_bytes_come_before_new_ones() {
+        let mut socket = core(b"\x00hello\xff\x00wor");
+        assert_eq!(
+            socket.receive(b"ld\xff\x00!").unwrap(),
+            Some(Message::Text("hello".into()))
+        );
+        assert_eq!(
+            socket.poll_unread().unwrap(),
+            Some(Message::Text("world".into()))
+        );
+        assert_eq!(socket.poll_unread().unwrap(), None);
+        assert_eq!(
+            socket.receive(b"\xff").unwrap(),
+            Some(Message::Text("!".into()))
+        );
+        assert_eq!(socket.poll_unread().unwrap(), None);
+    }
+
+    /// What is written leaves the queue; a large write buffer is given back once empty, a
+    /// small one kept for the next message.
+    #[test]
+    fn written_bytes_leave_the_queue_and_large_buffers_are_given_back() {
+        let mut socket = core(b"");
+        socket.queue_text("hi").unwrap();
+        assert_eq!(socket.to_write(), b"\x00hi\xff");
+        socket.wrote(1);
+        assert_eq!(socket.to_write(), b"hi\xff");
+        socket.queue_text("!").unwrap();
+        assert_eq!(socket.to_write(), b"hi\xff\x00!\xff");
+        socket.wrote(10);
+        assert!(socket.to_write().is_empty());
+        assert!(socket.out.capacity() > 0, "a small buffer is kept");
+        let large = "x".repeat(KEEP_WRITE_CAPACITY);
+        socket.queue_text(&large).unwrap();
+        assert_eq!(socket.to_write().len(), KEEP_WRITE_CAPACITY + 2);
+        socket.wrote(KEEP_WRITE_CAPACITY + 2);
+        assert!(socket.to_write().is_empty());
+        assert_eq!(socket.out.capacity(), 0, "a large buffer is given back");
     }
 }
