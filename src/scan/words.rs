@@ -109,16 +109,14 @@ fn halves(first: &[u8; 4], last: &[u8; 4]) -> u64 {
     u64::from_le_bytes(eight)
 }
 
-/// Copies `src` into `dest`, which must be as long, ASCII-lowercased: eight bytes at a time
-/// where words are 64 bits and there are eight bytes, the last eight overlapping the words
-/// before (which writes those bytes again, the same).
+/// Copies `src` into `dest` ASCII-lowercased, as far as both go (they are as long where the
+/// crate calls it): eight bytes at a time where words are 64 bits and there are eight bytes,
+/// the last eight overlapping the words before (which writes those bytes again, the same).
 #[inline]
 pub(crate) fn copy_lowercase(dest: &mut [u8], src: &[u8]) {
-    let Some(last) = src
-        .len()
-        .checked_sub(8)
-        .filter(|_| WORDS && dest.len() == src.len())
-    else {
+    let len = src.len().min(dest.len());
+    let (dest, src) = (&mut dest[..len], &src[..len]);
+    let Some(last) = len.checked_sub(8).filter(|_| WORDS) else {
         for (d, s) in dest.iter_mut().zip(src) {
             *d = s.to_ascii_lowercase();
         }
@@ -158,9 +156,9 @@ const fn invisible_bytes(x: u64) -> u64 {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     // With the high bits cleared nothing carries between bytes: 0x7F + 0x5F < 0x100.
     let low = x & (ONES * 0x7F);
-    let from_21 = low + ONES * 0x5F;
-    let from_7f = low + ONES;
-    (x | !from_21 | from_7f) & (ONES * 0x80)
+    // In each byte's high bit: from U+0021 up, not U+007F, and below U+0080.
+    let visible = (low + ONES * 0x5F) & !(low + ONES) & !x;
+    !visible & (ONES * 0x80)
 }
 
 /// The offset of the first `:`, eight bytes at a time: field names are short, so this takes
@@ -616,6 +614,15 @@ mod tests {
                     assert!(dest[len..].iter().all(|&b| b == 0));
                 }
             }
+        }
+        // Unequal lengths: as far as both go.
+        for (dest_len, src_len) in [(3, 12), (12, 3), (9, 17), (17, 9)] {
+            let src = [b'Q'; 17];
+            let mut dest = [0u8; 17];
+            copy_lowercase(&mut dest[..dest_len], &src[..src_len]);
+            let copied = dest_len.min(src_len);
+            assert!(dest[..copied].iter().all(|&b| b == b'q'));
+            assert!(dest[copied..].iter().all(|&b| b == 0));
         }
     }
 
