@@ -468,6 +468,7 @@ mod tests {
             name[..len].copy_from_slice(lower);
             name[..len].make_ascii_uppercase();
             for name_is in [name_is, name_is_bytewise] {
+                assert!(name_is(lower, lower), "{len}");
                 assert!(name_is(&name[..len], lower));
                 assert!(!name_is(&name[..len + 1], lower));
                 for at in 0..len {
