@@ -1151,3 +1151,41 @@ fn several_faults_name_the_first_field_in_the_drafts_order() {
         Error::DuplicateField(Field::Host)
     );
 }
+
+/// A request's fields are its lines after the first, even when the request line holds a
+/// colon (a path may): that line is no field.
+#[test]
+fn a_colon_in_the_request_line_makes_no_field() {
+    let request = String::from_utf8(V1.to_vec())
+        .unwrap()
+        .replacen("GET /demo ", "GET /demo:x ", 1);
+    let mut names = Vec::new();
+    let run = support::serve_inspecting(
+        ServerConfig::new(),
+        &Accept::new(),
+        Pick::First,
+        &[request.as_bytes()],
+        |request| {
+            assert_eq!(request.resource(), "/demo:x");
+            names = request.fields().map(|(name, _)| name.to_string()).collect();
+            assert_eq!(request.field("GET /demo"), None);
+        },
+    );
+    assert!(
+        matches!(run.served, Served::Answer { .. }),
+        "{:?}",
+        run.served
+    );
+    assert_eq!(
+        names,
+        [
+            "Host",
+            "Connection",
+            "Sec-WebSocket-Key2",
+            "Sec-WebSocket-Protocol",
+            "Upgrade",
+            "Sec-WebSocket-Key1",
+            "Origin"
+        ]
+    );
+}
