@@ -232,3 +232,22 @@ fn connect_config() {
     assert_eq!(*config.frames(), frames);
     assert_eq!(config.handshake_timeout(), None);
 }
+
+#[test]
+fn server_accept_reads_back_what_it_was_given() {
+    use hixie76::server::Accept;
+    let default = Accept::new();
+    assert_eq!(default.protocol(), None);
+    assert!(!default.is_secure());
+    assert!(default.fields().is_empty());
+    let fields = [("Set-Cookie", "a=1")];
+    let accept = Accept::new()
+        .with_protocol(Some("chat"))
+        .with_secure(true)
+        .with_fields(&fields);
+    assert_eq!(accept.protocol(), Some("chat"));
+    assert!(accept.is_secure());
+    assert_eq!(accept.fields(), &fields[..]);
+    assert!(!accept.with_secure(false).is_secure());
+    assert_eq!(accept.with_protocol(None).protocol(), None);
+}
