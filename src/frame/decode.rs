@@ -304,9 +304,8 @@ impl Decoder {
                         End::NotYet => false,
                         // The text up to the limit is still decoded, so that an invalid
                         // sequence before the limit is reported as such however the input is
-                        // split; once it is used up, nothing more is allowed and this fails.
-                        End::Limit if len > 0 => false,
-                        End::Limit => return Err(Error::MessageTooLarge),
+                        // split; what cannot become a chunk within it fails below.
+                        End::Limit => false,
                     };
                     // `find_end` returns a length within `rest`.
                     let data = rest.get(..len).unwrap_or_default();
@@ -330,9 +329,9 @@ impl Decoder {
                         self.searched_end = terminated;
                         match chunk {
                             Some(chunk) => FrameEvent::Text { chunk, fin: false },
-                            // Bytes past the limit are waiting: fail now rather than ask for
-                            // more input.
-                            None if end == End::Limit && used > 0 => continue,
+                            // The limit is reached with no text to give (at most the start
+                            // of a character, which would end past it): fail now rather than
+                            // ask for more input.
                             None if end == End::Limit => return Err(Error::MessageTooLarge),
                             None => return Ok((pos, None)),
                         }
