@@ -209,6 +209,17 @@ fn split_characters_are_joined() {
     }
 }
 
+/// With replacement on, a valid character split between reads is still joined, never replaced.
+#[test]
+fn split_characters_are_joined_when_replacing_too() {
+    let text = "a€b😀c é\u{10FFFF}";
+    let input = text_frame(text.as_bytes());
+    let decoder = Decoder::new(FrameConfig::new().with_replace_invalid_utf8(true));
+    for got in all_splits(&decoder, &input) {
+        assert_eq!(got, [format!("text:{}", hex(text.as_bytes()))]);
+    }
+}
+
 #[test]
 fn split_character_arrives_whole_and_the_rest_is_borrowed() {
     let mut decoder = Decoder::default();
