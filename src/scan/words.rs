@@ -86,17 +86,21 @@ pub(crate) fn is_visible_ascii(bytes: &[u8]) -> bool {
             .iter()
             .fold(true, |all, &b| all & (b.wrapping_sub(0x21) < 0x5E));
     };
-    let word = |chunk: &[u8]| {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(chunk);
-        u64::from_le_bytes(eight)
-    };
     // Every whole word from the start, and the last eight bytes, which may overlap them.
-    let mut invisible = invisible_bytes(word(&bytes[last..]));
+    let mut invisible = invisible_bytes(word_of(&bytes[last..]));
     for chunk in bytes.chunks_exact(8) {
-        invisible |= invisible_bytes(word(chunk));
+        invisible |= invisible_bytes(word_of(chunk));
     }
     invisible == 0
+}
+
+/// `chunk`, which is exactly eight bytes (a `chunks_exact(8)` item or a slice's last eight),
+/// as a little-endian word.
+#[inline(always)]
+fn word_of(chunk: &[u8]) -> u64 {
+    let mut eight = [0u8; 8];
+    eight.copy_from_slice(chunk);
+    u64::from_le_bytes(eight)
 }
 
 /// One word of two four-byte halves, `first` in its low bytes: for four to seven bytes, their
@@ -222,15 +226,10 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 /// bit 0x20 in every byte to fold letters as [`name_is`] does.
 #[inline(always)]
 fn same_in_words(a: &[u8], b: &[u8], case: u64) -> Option<bool> {
-    let word = |chunk: &[u8]| {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(chunk);
-        u64::from_le_bytes(eight)
-    };
     if let Some(last) = a.len().checked_sub(8) {
-        let mut differ = (word(&a[last..]) | case) ^ word(&b[last..]);
+        let mut differ = (word_of(&a[last..]) | case) ^ word_of(&b[last..]);
         for (a, b) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
-            differ |= (word(a) | case) ^ word(b);
+            differ |= (word_of(a) | case) ^ word_of(b);
         }
         return Some(differ == 0);
     }
@@ -251,9 +250,7 @@ fn find_by_words(
     let mut words = bytes.chunks_exact(8);
     let mut at = 0;
     for word in &mut words {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(word);
-        let found = in_word(u64::from_le_bytes(eight));
+        let found = in_word(word_of(word));
         if found != 0 {
             return Some(at + (found.trailing_zeros() / 8) as usize);
         }
