@@ -109,13 +109,9 @@ impl SplitChar {
                 Some(TextChunk::char(REPLACEMENT)),
                 terminated && bad == data.len(),
             )),
-            // A character cut off by the frame's end.
-            None if terminated => Ok((data.len(), Some(TextChunk::char(REPLACEMENT)), true)),
-            // The start of a character whose rest has not arrived.
-            None => {
-                self.hold(data)?;
-                Ok((data.len(), None, false))
-            }
+            // A character cut off by the frame's end: `text` holds the start of one whose rest
+            // may still come, so the frame has ended here.
+            None => Ok((data.len(), Some(TextChunk::char(REPLACEMENT)), terminated)),
         }
     }
 
