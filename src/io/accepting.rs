@@ -59,10 +59,9 @@ impl Accepting {
 
     /// Bytes just read from the peer.
     pub(crate) fn input(&mut self, bytes: &[u8]) {
-        if self.input_start == self.input.len() {
-            self.input.clear();
-            self.input_start = 0;
-        }
+        // The bytes already used go, so the buffer holds one read's worth, not the whole head.
+        self.input.drain(..self.input_start);
+        self.input_start = 0;
         self.input.extend_from_slice(bytes);
     }
 

@@ -60,7 +60,7 @@ impl<S> Prefixed<S> {
         let n = rest.len().min(buf.len());
         buf[..n].copy_from_slice(&rest[..n]);
         self.start += n;
-        if self.start == self.prefix.len() && !self.prefix.is_empty() {
+        if self.start == self.prefix.len() {
             // Used up: the memory goes back rather than stay with the connection.
             self.prefix = Vec::new();
             self.start = 0;
