@@ -32,6 +32,8 @@ const REFUSED_ORIGIN: &str = "http://refused.example";
 /// A text message that asks the server to send a binary message back.
 const ASK_BINARY: &str = "send binary";
 const BINARY: [u8; 4] = [0x00, 0x01, 0xFE, 0xFF];
+/// A text message that asks the server to start the closing handshake.
+const ASK_CLOSE: &str = "close, please";
 
 #[derive(Debug, Clone, Copy)]
 enum Kind {
@@ -187,7 +189,9 @@ fn echo_blocking(mut socket: AnyWebSocket<TcpStream>, seen: Seen) -> Served {
             Err(error) => break Err(error),
         };
         messages.push(message.clone());
-        let sent = if message == Message::Text(ASK_BINARY.into()) {
+        let sent = if message == Message::Text(ASK_CLOSE.into()) {
+            socket.close()
+        } else if message == Message::Text(ASK_BINARY.into()) {
             let result = socket.send(Message::Binary(BINARY.to_vec()));
             binary = Some(format!("{result:?}"));
             match result {
@@ -249,7 +253,9 @@ async fn serve_tokio(stream: tokio::net::TcpStream, config: AcceptConfig) -> Ser
             Some(Err(error)) => break Err(error),
         };
         messages.push(message.clone());
-        let sent = if message == Message::Text(ASK_BINARY.into()) {
+        let sent = if message == Message::Text(ASK_CLOSE.into()) {
+            socket.close().await
+        } else if message == Message::Text(ASK_BINARY.into()) {
             let result = socket.send(Message::Binary(BINARY.to_vec())).await;
             binary = Some(format!("{result:?}"));
             match result {
@@ -368,6 +374,37 @@ fn rfc6455_text_and_binary_echo_on_both_servers() {
                     "{kind:?}"
                 );
                 assert_eq!(binary.as_deref(), Some("Ok(())"), "{kind:?}");
+                assert!(end.is_ok(), "{kind:?}: {end:?}");
+            }
+            other => panic!("{kind:?}: {other:?}"),
+        }
+    }
+}
+
+/// The server starts the closing handshake: the client gets its close frame, answers it, and
+/// the server reads that answer as the end.
+#[test]
+fn rfc6455_close_started_by_the_server() {
+    for kind in KINDS {
+        let server = Server::start(kind, config(false));
+        let (mut client, _) = rfc6455_client(&server.addr, None, ORIGIN).expect("handshake");
+        client
+            .send(tungstenite::Message::text(ASK_CLOSE))
+            .expect("send");
+        let close = client.read();
+        assert!(
+            matches!(close, Ok(tungstenite::Message::Close(None))),
+            "{kind:?}: {close:?}"
+        );
+        // tungstenite answers the close on this read, and then reports the connection closed.
+        let end = client.read();
+        assert!(
+            matches!(end, Err(tungstenite::Error::ConnectionClosed)),
+            "{kind:?}: {end:?}"
+        );
+        match server.served() {
+            Served::Socket { messages, end, .. } => {
+                assert_eq!(messages, [Message::Text(ASK_CLOSE.into())], "{kind:?}");
                 assert!(end.is_ok(), "{kind:?}: {end:?}");
             }
             other => panic!("{kind:?}: {other:?}"),

@@ -167,10 +167,7 @@ impl<S: Read + Write> AnyWebSocket<S> {
     pub fn send(&mut self, message: Message) -> Result<(), Error> {
         match &mut self.inner {
             Inner::Hixie(socket) => socket.send(message),
-            Inner::Rfc6455(socket) if message == Message::Close => {
-                socket.close(None)?;
-                Ok(socket.flush()?)
-            }
+            // tungstenite sends a close message as its own `close` does, and flushes it.
             Inner::Rfc6455(socket) => Ok(socket.send(to_rfc6455(message))?),
         }
     }
