@@ -626,9 +626,15 @@ async fn the_core_judges_the_rebuilt_head() {
         ("Upgrade", "WebSocket"),
         ("Sec-WebSocket-Key1", "1 2"),
     ];
-    assert_eq!(
-        judged(&bad).await.unwrap_err(),
-        Hixie76UpgradeRejection::Invalid(hixie76::Error::MissingField(hixie76::Field::Key2))
+    let rejection = judged(&bad).await.unwrap_err();
+    let missing = hixie76::Error::MissingField(hixie76::Field::Key2);
+    assert_eq!(rejection, Hixie76UpgradeRejection::Invalid(missing));
+    // The core's error is the source; the other rejections have none.
+    let source = std::error::Error::source(&rejection).expect("the core's error");
+    assert_eq!(source.to_string(), missing.to_string());
+    assert!(
+        std::error::Error::source(&Hixie76UpgradeRejection::NotWebSocket).is_none(),
+        "a rejection of the crate's own has no source"
     );
 
     // The enum leaves RFC 6455 to axum, which also finds no upgrade without hyper.
