@@ -94,11 +94,34 @@ async fn echo_hixie(mut socket: WebSocket) {
     }
 }
 
-/// `/echo` with [`echo`]; `/any` the same for every method.
+/// Closes from the server's side, then keeps the connection's task alive: the client sees the
+/// end of the stream only if the close shut the transport down.
+async fn close_and_linger(upgrade: Hixie76Upgrade) -> Response {
+    upgrade
+        .protocols(SERVED)
+        .on_upgrade(|mut socket| async move {
+            if socket.close().await.is_err() {
+                return;
+            }
+            // The client's answer to the close.
+            while let Some(Ok(message)) = socket.read().await {
+                if message == Message::Close {
+                    break;
+                }
+            }
+            if socket.close().await.is_ok() {
+                tokio::time::sleep(Duration::from_secs(120)).await;
+            }
+        })
+}
+
+/// `/echo` with [`echo`]; `/any` the same for every method; `/linger` with
+/// [`close_and_linger`].
 fn app() -> Router {
     Router::new()
         .route("/echo", get(echo))
         .route("/any", any(echo))
+        .route("/linger", get(close_and_linger))
 }
 
 /// Serves `app` on a loopback port of its own, until the test's runtime ends.
@@ -310,6 +333,27 @@ async fn a_first_frame_glued_to_key3_is_the_first_message() {
         assert_eq!(&rest[16..], b"\x00hi\xff", "the echo of the glued frame");
         stream.write_all(b"\xff\x00").await.unwrap();
         assert_eq!(read_to_close(&mut stream).await, b"\xff\x00");
+    })
+    .await;
+}
+
+/// A close the server starts ends in a shutdown of the upgraded connection, which the client
+/// sees as the end of the stream while the server's task is still alive.
+#[tokio::test]
+async fn a_close_from_the_server_shuts_the_upgraded_connection_down() {
+    let addr = serve(app()).await;
+    bounded(async {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        let mut request = example_head("/linger", "");
+        request.extend_from_slice(&V1_KEY3);
+        stream.write_all(&request).await.unwrap();
+        let (head, mut rest) = read_head(&mut stream).await;
+        assert_example_101(&head, "/linger");
+        read_up_to(&mut stream, &mut rest, 18).await;
+        assert_eq!(&rest[..16], V1_ANSWER);
+        assert_eq!(&rest[16..], b"\xff\x00", "the server's close");
+        stream.write_all(b"\xff\x00").await.unwrap();
+        assert_eq!(read_to_close(&mut stream).await, b"");
     })
     .await;
 }
