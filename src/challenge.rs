@@ -196,6 +196,27 @@ mod tests {
         assert_eq!(key_part(b"12998 5 Y3 1  .P00", Key::Key2), Ok(259970620));
     }
 
+    /// More spaces than a u32 counts take a key of over 4 GiB, so the rules are given the
+    /// tally of one: only a number of 0 is a multiple of so many spaces.
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn more_spaces_than_a_u32_counts() {
+        let tally = |number| {
+            Some(Tally {
+                number,
+                digits: true,
+                spaces: 1 << 32,
+            })
+        };
+        assert_eq!(part(tally(0), Key::Key2), Ok(0));
+        for number in [1, u32::MAX] {
+            assert_eq!(
+                part(tally(number), Key::Key2),
+                Err(Error::KeyNotIntegral(Key::Key2))
+            );
+        }
+    }
+
     /// Both tallies, which must agree, and the key's part by each.
     fn both(value: &[u8]) -> Result<u32, Error> {
         let words = tally_words(value);
