@@ -134,29 +134,27 @@ impl Accepting {
             .with_protocol(options.protocol())
             .with_secure(options.is_secure())
             .with_fields(&fields);
-        let start = self.out.len();
         // Large enough for any usual head; a larger one is sized exactly on a second try.
-        self.out.resize(start + 512, 0);
-        let written = match pending.accept(&accept, &mut self.out[start..]) {
+        let mut head = std::vec![0u8; 512];
+        let written = match pending.accept(&accept, &mut head) {
             Err(crate::Error::BufferTooSmall { needed }) => {
-                self.out.resize(start + needed, 0);
+                head.resize(needed, 0);
                 let pending = self.handshake.pending();
                 pending.map_or(Err(crate::Error::InvalidState), |pending| {
-                    pending.accept(&accept, &mut self.out[start..])
+                    pending.accept(&accept, &mut head)
                 })
             }
             other => other,
         };
         match written {
             Ok(n) => {
-                self.out.truncate(start + n);
+                self.out.extend_from_slice(head.get(..n).unwrap_or_default());
                 self.protocol = options.protocol().map(String::from);
                 Ok(())
             }
             Err(error) => {
                 // The application's options cannot be used and the decision is final: the
                 // client gets a 500 rather than a connection that waits for nothing.
-                self.out.truncate(start);
                 self.out
                     .extend_from_slice(error_response(crate::StatusCode::InternalServerError));
                 Err(error.into())
