@@ -158,9 +158,7 @@ impl SocketCore {
     fn queue_transmit(&mut self) -> Result<(), Error> {
         let mut frame = [0u8; 2];
         let n = self.messages.connection_mut().poll_transmit(&mut frame)?;
-        if n > 0 {
-            self.out.extend_from_slice(&frame[..n]);
-        }
+        self.out.extend_from_slice(&frame[..n]);
         Ok(())
     }
 
