@@ -132,6 +132,32 @@ async fn serve(app: Router) -> SocketAddr {
     addr
 }
 
+/// A listener whose connections keep what is written until a flush, as TLS and every buffered
+/// transport do: a write the server does not flush never reaches the client.
+struct Buffered(TcpListener);
+
+impl axum::serve::Listener for Buffered {
+    type Io = tokio::io::BufWriter<TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        let (stream, addr) = self.0.accept().await.expect("accept");
+        (tokio::io::BufWriter::new(stream), addr)
+    }
+
+    fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.0.local_addr()
+    }
+}
+
+/// [`serve`] over [`Buffered`] connections.
+async fn serve_buffered(app: Router) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(Buffered(listener), app).await.unwrap() });
+    addr
+}
+
 /// `future`, or a panic if it is not done in a generous while (a hang, not a slow machine).
 async fn bounded<T>(future: impl Future<Output = T>) -> T {
     tokio::time::timeout(Duration::from_secs(30), future)
@@ -291,6 +317,30 @@ async fn one_route_serves_our_client_and_an_rfc6455_client() {
         let echo = socket.next().await.unwrap().unwrap();
         assert_eq!(echo, tungstenite::Message::Text("hello rfc".into()));
         socket.close(None).await.unwrap();
+    })
+    .await;
+}
+
+/// Over a transport that buffers writes, every frame the socket sends is flushed through the
+/// upgraded connection, and its close shuts it down.
+#[tokio::test]
+async fn frames_are_flushed_through_a_buffered_transport() {
+    let addr = serve_buffered(app()).await;
+    bounded(async {
+        let config = ConnectConfig::new(ORIGIN).with_protocol("chat");
+        let socket = hixie_client(addr, "/echo", &config).await.unwrap();
+        hixie_echoes(socket, &["hello", "wörld"]).await.unwrap();
+
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        let mut request = example_head("/linger", "");
+        request.extend_from_slice(&V1_KEY3);
+        stream.write_all(&request).await.unwrap();
+        let (head, mut rest) = read_head(&mut stream).await;
+        assert_example_101(&head, "/linger");
+        read_up_to(&mut stream, &mut rest, 18).await;
+        assert_eq!(&rest[16..], b"\xff\x00", "the server's close");
+        stream.write_all(b"\xff\x00").await.unwrap();
+        assert_eq!(read_to_close(&mut stream).await, b"");
     })
     .await;
 }
