@@ -148,7 +148,8 @@ impl Accepting {
         };
         match written {
             Ok(n) => {
-                self.out.extend_from_slice(head.get(..n).unwrap_or_default());
+                self.out
+                    .extend_from_slice(head.get(..n).unwrap_or_default());
                 self.protocol = options.protocol().map(String::from);
                 Ok(())
             }
