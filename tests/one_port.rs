@@ -34,6 +34,9 @@ const ASK_BINARY: &str = "send binary";
 const BINARY: [u8; 4] = [0x00, 0x01, 0xFE, 0xFF];
 /// A text message that asks the server to start the closing handshake.
 const ASK_CLOSE: &str = "close, please";
+/// A text message that asks the blocking server for a keep-alive: an empty text frame on a
+/// hixie socket, a ping on an RFC 6455 one.
+const ASK_KEEPALIVE: &str = "keep me alive";
 
 #[derive(Debug, Clone, Copy)]
 enum Kind {
@@ -191,6 +194,8 @@ fn echo_blocking(mut socket: AnyWebSocket<TcpStream>, seen: Seen) -> Served {
         messages.push(message.clone());
         let sent = if message == Message::Text(ASK_CLOSE.into()) {
             socket.close()
+        } else if message == Message::Text(ASK_KEEPALIVE.into()) {
+            socket.send_keepalive(hixie76::frame::Keepalive::Empty)
         } else if message == Message::Text(ASK_BINARY.into()) {
             let result = socket.send(Message::Binary(BINARY.to_vec()));
             binary = Some(format!("{result:?}"));
@@ -377,6 +382,53 @@ fn rfc6455_text_and_binary_echo_on_both_servers() {
                 assert!(end.is_ok(), "{kind:?}: {end:?}");
             }
             other => panic!("{kind:?}: {other:?}"),
+        }
+    }
+}
+
+/// The blocking socket's keep-alive, on either protocol: the hixie frame asked for, or a ping.
+#[test]
+fn keepalives_from_the_blocking_socket() {
+    let server = Server::start(Kind::Blocking, config(false));
+    let (mut client, _) = rfc6455_client(&server.addr, None, ORIGIN).expect("handshake");
+    client
+        .send(tungstenite::Message::text(ASK_KEEPALIVE))
+        .expect("send");
+    let ping = client.read().expect("the ping");
+    assert!(
+        matches!(&ping, tungstenite::Message::Ping(data) if data.is_empty()),
+        "{ping:?}"
+    );
+    rfc6455_close(&mut client);
+
+    let config = ConnectConfig::new(ORIGIN).with_protocol("sample");
+    let url = ws_url(&server.addr, "/echo");
+    let mut client =
+        hixie76::blocking::connect(dial(&server.addr), &url, &config).expect("connect");
+    client.send_text(ASK_KEEPALIVE).expect("send");
+    assert_eq!(
+        client.read().expect("the keep-alive"),
+        Message::Text(String::new())
+    );
+    client.close().expect("close");
+    assert_eq!(client.read().expect("the close's answer"), Message::Close);
+    for protocol in [Protocol::Rfc6455, Protocol::Hixie76] {
+        match server.served() {
+            Served::Socket {
+                protocol: served,
+                messages,
+                end,
+                ..
+            } => {
+                assert_eq!(served, protocol);
+                assert_eq!(
+                    messages,
+                    [Message::Text(ASK_KEEPALIVE.into())],
+                    "{protocol:?}"
+                );
+                assert!(end.is_ok(), "{protocol:?}: {end:?}");
+            }
+            other => panic!("{other:?}"),
         }
     }
 }
