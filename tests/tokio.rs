@@ -1226,6 +1226,56 @@ fn keepalives_come_once_an_interval() {
 }
 
 #[test]
+fn a_server_that_speaks_needs_no_keepalive() {
+    run_paused(async {
+        let config = AcceptConfig::new().with_keepalive(Some(Duration::from_secs(1)));
+        let (server, mut client) = paused_pair(1 << 16, config).await;
+        // The server reads throughout (which drives its timers) and sends a message every
+        // 0.6 s, five times: it never stays silent for the keep-alive interval.
+        let server = tokio::spawn(async move {
+            let mut socket = server.await.expect("accept");
+            for i in 0..5 {
+                tokio::select! {
+                    () = tokio::time::sleep(Duration::from_millis(600)) => {}
+                    message = socket.read() => panic!("{message:?}"),
+                }
+                socket
+                    .send(Message::Text(i.to_string()))
+                    .await
+                    .expect("send");
+            }
+            socket.read().await.map(|message| format!("{message:?}"))
+        });
+        let start = tokio::time::Instant::now();
+        let mut heard = Vec::new();
+        // The last message went at 3.0 s; the first keep-alive is due a second later.
+        for until in [3500, 4500] {
+            let deadline = tokio::time::sleep_until(start + Duration::from_millis(until));
+            tokio::pin!(deadline);
+            loop {
+                tokio::select! {
+                    () = &mut deadline => break,
+                    message = client.read() => match message {
+                        Some(Ok(Message::Text(text))) => heard.push(text),
+                        other => panic!("{other:?}"),
+                    },
+                }
+            }
+            heard.push(format!("at {until} ms"));
+        }
+        assert_eq!(
+            heard,
+            ["0", "1", "2", "3", "4", "at 3500 ms", "", "at 4500 ms"]
+        );
+        client.close().await.expect("close");
+        assert_eq!(
+            server.await.expect("server task").as_deref(),
+            Some("Ok(Close)")
+        );
+    });
+}
+
+#[test]
 fn a_peer_that_reads_nothing_holds_the_sender_back() {
     run_paused(async {
         // A pipe with room for the handshake, and a quarter of the first message.
