@@ -614,7 +614,12 @@ fn tokio_read_any_request_decides_an_rfc6455_request_later() {
             .expect("send");
         let echo = rfc6455_text(&mut client);
         rfc6455_close(&mut client);
-        echo
+        // A second request, which the server refuses.
+        let refused = match rfc6455_client(&addr, None, ORIGIN) {
+            Err(tungstenite::Error::Http(response)) => response.status().as_u16(),
+            other => panic!("{:?}", other.map(|_| ())),
+        };
+        (echo, refused)
     });
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -623,8 +628,11 @@ fn tokio_read_any_request_decides_an_rfc6455_request_later() {
     runtime.block_on(async move {
         listener.set_nonblocking(true).expect("non-blocking");
         let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
+        // The time-out covers the whole handshake, decision included, and is far off.
+        let config =
+            AcceptConfig::new().with_handshake_timeout(Some(std::time::Duration::from_secs(600)));
         let (stream, _) = listener.accept().await.expect("accept");
-        let incoming = hixie76::tokio::read_any_request(stream, AcceptConfig::new())
+        let incoming = hixie76::tokio::read_any_request(stream, config)
             .await
             .expect("read_any_request");
         let hixie76::tokio::AnyIncoming::Request(pending) = incoming else {
@@ -639,11 +647,25 @@ fn tokio_read_any_request_decides_an_rfc6455_request_later() {
             .expect("accept");
         assert_eq!(socket.subprotocol(), Some("sample"));
         let message = socket.read().await.expect("a message").expect("read");
-        socket.send(message).await.expect("echo");
+        // Through the Sink: queued, then flushed.
+        futures_util::SinkExt::send(&mut socket, message)
+            .await
+            .expect("echo");
         let close = socket.read().await;
         assert!(matches!(close, Some(Ok(Message::Close))), "{close:?}");
+        // The server ends the TCP connection, which the client waits for.
+        drop(socket);
+
+        let (stream, _) = listener.accept().await.expect("accept");
+        let incoming = hixie76::tokio::read_any_request(stream, config)
+            .await
+            .expect("read_any_request");
+        let hixie76::tokio::AnyIncoming::Request(pending) = incoming else {
+            panic!("an RFC 6455 request came back as plain HTTP");
+        };
+        pending.reject(StatusCode::Forbidden).await.expect("reject");
     });
-    assert_eq!(client.join().expect("client thread"), "later");
+    assert_eq!(client.join().expect("client thread"), ("later".into(), 403));
 }
 
 // ---------------------------------------------------------------------------------------------
