@@ -69,7 +69,7 @@ enum Served {
         version: Option<Version>,
         head: Vec<u8>,
         bytes: Vec<u8>,
-        /// The method and the path, as `GET /`.
+        /// The method, the resource, the path and two fields, as [`describe`] writes them.
         path: String,
     },
     Failed(Seen, Error),
@@ -102,6 +102,21 @@ fn config(hixie75: bool) -> AcceptConfig {
 fn limited() -> AcceptConfig {
     AcceptConfig::new()
         .with_server(ServerConfig::new().with_frames(FrameConfig::new().with_max_message(LIMIT)))
+}
+
+/// A plain HTTP request as the server saw it: `GET /x?y /x host=127.0.0.1 x-none=-`.
+fn describe(
+    method: &str,
+    resource: &str,
+    path: &str,
+    field: impl Fn(&str) -> Option<Vec<u8>>,
+) -> String {
+    let value = |name| field(name).map_or("-".into(), |v| String::from_utf8_lossy(&v).into_owned());
+    format!(
+        "{method} {resource} {path} host={} x-none={}",
+        value("host"),
+        value("x-none")
+    )
 }
 
 /// A one-port server of `kind` on a thread of its own; it reports each connection it served.
@@ -167,7 +182,12 @@ fn serve_blocking(stream: TcpStream, config: AcceptConfig) -> Served {
                 version: request.version(),
                 head: request.head().to_vec(),
                 bytes: request.bytes().to_vec(),
-                path: format!("{} {}", request.method(), request.path()),
+                path: describe(
+                    request.method(),
+                    request.resource(),
+                    request.path(),
+                    |name| request.field(name).map(|value| value.to_vec()),
+                ),
             };
             request.get_mut().write_all(HTTP_ANSWER).expect("answer");
             served
@@ -232,7 +252,12 @@ async fn serve_tokio(stream: tokio::net::TcpStream, config: AcceptConfig) -> Ser
                 version: request.version(),
                 head: request.head().to_vec(),
                 bytes: request.bytes().to_vec(),
-                path: format!("{} {}", request.method(), request.path()),
+                path: describe(
+                    request.method(),
+                    request.resource(),
+                    request.path(),
+                    |name| request.field(name).map(|value| value.to_vec()),
+                ),
             };
             request
                 .get_mut()
@@ -848,9 +873,13 @@ fn plain_http_comes_back_with_its_exact_bytes_and_can_be_answered() {
     let pipelined = b"GET /nope HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     let post = b"POST /form?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\n";
     let cases: [(&[u8], &[u8], &str); 3] = [
-        (get, b"", "GET /"),
-        (get, pipelined, "GET /"),
-        (post, b"hello", "POST /form"),
+        (get, b"", "GET / / host=127.0.0.1 x-none=-"),
+        (get, pipelined, "GET / / host=127.0.0.1 x-none=-"),
+        (
+            post,
+            b"hello",
+            "POST /form?x=1 /form host=127.0.0.1 x-none=-",
+        ),
     ];
     for kind in KINDS {
         let server = Server::start(kind, config(false));
