@@ -97,6 +97,10 @@ async fn echo_hixie(mut socket: WebSocket) {
 /// Closes from the server's side, then keeps the connection's task alive: the client sees the
 /// end of the stream only if the close shut the transport down.
 async fn close_and_linger(upgrade: Hixie76Upgrade) -> Response {
+    let debug = format!("{upgrade:?}");
+    if !debug.starts_with("Hixie76Upgrade {") {
+        return (HttpStatus::INTERNAL_SERVER_ERROR, debug).into_response();
+    }
     upgrade
         .protocols(SERVED)
         .on_upgrade(|mut socket| async move {
@@ -699,10 +703,9 @@ async fn the_core_judges_the_rebuilt_head() {
         judged(&rfc6455).await.unwrap_err(),
         Hixie76UpgradeRejection::OtherVersion(Version::Rfc6455)
     );
-    assert_eq!(
-        judged(&[("Host", "example.com")]).await.unwrap_err(),
-        Hixie76UpgradeRejection::NotWebSocket
-    );
+    let rejection = judged(&[("Host", "example.com")]).await.unwrap_err();
+    assert_eq!(rejection, Hixie76UpgradeRejection::NotWebSocket);
+    assert_eq!(rejection.to_string(), "not a WebSocket request");
     let hixie75 = [
         ("Host", "example.com"),
         ("Connection", "Upgrade"),
@@ -723,6 +726,10 @@ async fn the_core_judges_the_rebuilt_head() {
     let rejection = judged(&bad).await.unwrap_err();
     let missing = hixie76::Error::MissingField(hixie76::Field::Key2);
     assert_eq!(rejection, Hixie76UpgradeRejection::Invalid(missing));
+    assert_eq!(
+        rejection.to_string(),
+        format!("invalid hixie-76 request: {missing}")
+    );
     // The core's error is the source; the other rejections have none.
     let source = std::error::Error::source(&rejection).expect("the core's error");
     assert_eq!(source.to_string(), missing.to_string());

@@ -315,3 +315,37 @@ fn the_adapters_keys_come_from_the_operating_system() {
     assert_ne!(fields, other_fields);
     assert_ne!(key3, other_key3);
 }
+
+/// Fails its first read with `kind`, then reads `input`.
+struct FailsOnce {
+    kind: Option<std::io::ErrorKind>,
+    input: Cursor<Vec<u8>>,
+}
+
+impl Read for FailsOnce {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.kind.take() {
+            Some(kind) => Err(kind.into()),
+            None => self.input.read(buf),
+        }
+    }
+}
+
+#[test]
+fn only_an_interrupted_read_is_tried_again() {
+    for (kind, retried) in [
+        (std::io::ErrorKind::Interrupted, true),
+        (std::io::ErrorKind::ConnectionReset, false),
+        (std::io::ErrorKind::WouldBlock, false),
+    ] {
+        let stream = FailsOnce {
+            kind: Some(kind),
+            input: Cursor::new(header_then_request()),
+        };
+        match hixie76::blocking::read_proxy_header(stream, ProxyConfig::new()) {
+            Ok((header, _)) => assert!(retried && header == proxied(), "{kind:?}"),
+            Err(Error::Io(error)) => assert!(!retried && error.kind() == kind, "{kind:?}"),
+            Err(other) => panic!("{kind:?}: {other}"),
+        }
+    }
+}
