@@ -763,10 +763,10 @@ async fn the_core_judges_the_rebuilt_head() {
         "{rejection:?}"
     );
     let source = std::error::Error::source(&rejection).expect("the hixie-76 rejection");
-    assert_eq!(
-        source.to_string(),
-        Hixie76UpgradeRejection::ConnectionNotUpgradable.to_string()
-    );
+    let not_upgradable = Hixie76UpgradeRejection::ConnectionNotUpgradable.to_string();
+    assert_eq!(source.to_string(), not_upgradable);
+    // It reads as the rejection it carries.
+    assert_eq!(rejection.to_string(), not_upgradable);
 }
 
 // ---------------------------------------------------------------------------------------------
