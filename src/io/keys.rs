@@ -6,10 +6,13 @@ use crate::client::Keys;
 /// The keys for one connection: the ones the caller gave, or fresh ones from the operating
 /// system's entropy (feature `getrandom`).
 pub(crate) fn client_keys(config: &ConnectConfig) -> Result<Keys, Error> {
-    if let Some(keys) = config.keys() {
-        return Ok(*keys);
+    match config.keys() {
+        Some(keys) => Ok(*keys),
+        #[cfg(feature = "getrandom")]
+        None => os_keys(),
+        #[cfg(not(feature = "getrandom"))]
+        None => Err(Error::NoKeys),
     }
-    os_keys()
 }
 
 #[cfg(feature = "getrandom")]
@@ -34,9 +37,4 @@ fn os_keys() -> Result<Keys, Error> {
             "no entropy from the operating system: {error}"
         )))),
     }
-}
-
-#[cfg(not(feature = "getrandom"))]
-fn os_keys() -> Result<Keys, Error> {
-    Err(Error::NoKeys)
 }
