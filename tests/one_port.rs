@@ -693,6 +693,59 @@ fn tokio_read_any_request_decides_an_rfc6455_request_later() {
     assert_eq!(client.join().expect("client thread"), ("later".into(), 403));
 }
 
+/// The handshake time-out of a request read first and decided later counts from the read: a
+/// 101 that cannot be written (the peer reads nothing) within it fails the handshake, one the
+/// peer reads in time completes it. On a paused clock, over a pipe too small for the 101.
+#[test]
+fn tokio_read_any_request_keeps_its_deadline_for_the_decision() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    const REQUEST: &[u8] = b"GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n\
+Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+Sec-WebSocket-Version: 13\r\n\r\n";
+    for (reader_waits, completed) in [(5, true), (15, false)] {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+            .expect("runtime");
+        let result = runtime.block_on(async move {
+            let (mut peer, server_end) = tokio::io::duplex(32);
+            let peer_task = tokio::spawn(async move {
+                peer.write_all(REQUEST).await.expect("request");
+                tokio::time::sleep(std::time::Duration::from_secs(reader_waits)).await;
+                // The whole 101, as far as it comes.
+                let mut head = Vec::new();
+                let mut buf = [0u8; 64];
+                while !head.ends_with(b"\r\n\r\n") {
+                    match peer.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                peer
+            });
+            let config = AcceptConfig::new()
+                .with_handshake_timeout(Some(std::time::Duration::from_secs(10)));
+            let incoming = hixie76::tokio::read_any_request(server_end, config)
+                .await
+                .expect("read_any_request");
+            let hixie76::tokio::AnyIncoming::Request(pending) = incoming else {
+                panic!("an RFC 6455 request came back as plain HTTP");
+            };
+            let accepted = pending.accept(AcceptOptions::new()).await.map(|_| ());
+            drop(peer_task.await.expect("peer"));
+            accepted
+        });
+        match result {
+            Ok(()) => assert!(completed, "the peer read after {reader_waits} s"),
+            Err(Error::HandshakeTimeout) => {
+                assert!(!completed, "the peer read after {reader_waits} s")
+            }
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // hixie-76 clients on the same port
 
