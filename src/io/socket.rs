@@ -12,8 +12,8 @@ use std::vec::Vec;
 use crate::connection::{Connection, ConnectionState, Message, MessageAssembler};
 use crate::io::Error;
 
-/// A write buffer that outgrew this many bytes (a large message) is given back once written,
-/// so an idle connection holds no large allocation.
+/// Once written, the write buffer shrinks to at most this many bytes: a large message's buffer
+/// is given back, so an idle connection holds no large allocation.
 const KEEP_WRITE_CAPACITY: usize = 4096;
 
 #[derive(Debug)]
@@ -70,16 +70,17 @@ impl SocketCore {
     /// Decodes `input`, just read from the transport, after whatever was kept; the next message
     /// if one completes. Bytes after it are kept for the next call: nothing is lost.
     pub(crate) fn receive(&mut self, input: &[u8]) -> Result<Option<Message>, Error> {
-        if self.unread_start < self.unread.len() {
-            self.unread.extend_from_slice(input);
-            return self.poll_unread();
+        if self.unread_start == self.unread.len() {
+            // Nothing kept: decode `input` where it lies.
+            let (used, message) = self.decode(input)?;
+            // The bytes after the message wait for the next call (none: an empty `Vec`, which
+            // allocates nothing).
+            self.unread = input.get(used..).unwrap_or_default().to_vec();
+            self.unread_start = 0;
+            return Ok(message);
         }
-        let (used, message) = self.decode(input)?;
-        // The bytes after the message wait for the next call (none: an empty `Vec`, which
-        // allocates nothing).
-        self.unread = input.get(used..).unwrap_or_default().to_vec();
-        self.unread_start = 0;
-        Ok(message)
+        self.unread.extend_from_slice(input);
+        self.poll_unread()
     }
 
     fn decode(&mut self, input: &[u8]) -> Result<(usize, Option<Message>), Error> {
@@ -172,11 +173,8 @@ impl SocketCore {
         self.out_start = (self.out_start + n).min(self.out.len());
         if self.out_start == self.out.len() {
             self.out_start = 0;
-            if self.out.capacity() > KEEP_WRITE_CAPACITY {
-                self.out = Vec::new();
-            } else {
-                self.out.clear();
-            }
+            self.out.clear();
+            self.out.shrink_to(KEEP_WRITE_CAPACITY);
         }
     }
 
