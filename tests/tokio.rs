@@ -1225,6 +1225,41 @@ fn keepalives_come_once_an_interval() {
     });
 }
 
+/// The same back-pressure through the one-port socket: its Sink is ready only when the
+/// message before has been written.
+#[test]
+fn a_peer_that_reads_nothing_holds_the_one_port_sender_back() {
+    run_paused(async {
+        let (client_end, server_end) = tokio::io::duplex(256);
+        let server = tokio::spawn(async move {
+            let accepted = hixie76::tokio::accept_any(server_end, AcceptConfig::new(), |_| {
+                Decision::Accept(AcceptOptions::new())
+            })
+            .await;
+            match accepted {
+                Ok(hixie76::tokio::AnyAccepted::WebSocket(socket)) => socket,
+                other => panic!("accept: {:?}", other.map(|_| ())),
+            }
+        });
+        let client = connect(client_end, "ws://127.0.0.1/", &connect_config(false))
+            .await
+            .expect("handshake");
+        let mut socket = server.await.expect("accept");
+        assert_eq!(socket.protocol(), Protocol::Hixie76);
+        let message = Message::Text("x".repeat(1000));
+        socket
+            .feed(message.clone())
+            .await
+            .expect("the first is queued");
+        let second = tokio::time::timeout(Duration::from_secs(60), socket.feed(message)).await;
+        assert!(
+            second.is_err(),
+            "a second message queued behind an unwritten one"
+        );
+        drop(client);
+    });
+}
+
 #[test]
 fn a_server_that_speaks_needs_no_keepalive() {
     run_paused(async {
