@@ -1225,6 +1225,25 @@ fn keepalives_come_once_an_interval() {
     });
 }
 
+/// A message fed to the Sink is written by the flush, whatever the feed did.
+#[test]
+fn a_fed_message_goes_out_on_flush() {
+    run_paused(async {
+        let (server, mut client) = paused_pair(1 << 16, AcceptConfig::new()).await;
+        let mut socket = server.await.expect("accept");
+        socket
+            .feed(Message::Text("fed".into()))
+            .await
+            .expect("queued");
+        socket.flush().await.expect("flush");
+        let message = tokio::time::timeout(Duration::from_secs(60), client.read()).await;
+        assert!(
+            matches!(&message, Ok(Some(Ok(Message::Text(text)))) if text == "fed"),
+            "{message:?}"
+        );
+    });
+}
+
 /// The same back-pressure through the one-port socket: its Sink is ready only when the
 /// message before has been written.
 #[test]
