@@ -12,8 +12,8 @@ use std::vec::Vec;
 use crate::connection::{Connection, ConnectionState, Message, MessageAssembler};
 use crate::io::Error;
 
-/// Once written, the write buffer shrinks to at most this many bytes: a large message's buffer
-/// is given back, so an idle connection holds no large allocation.
+/// A write buffer that outgrew this many bytes (a large message) is given back once written,
+/// so an idle connection holds no large allocation.
 const KEEP_WRITE_CAPACITY: usize = 4096;
 
 #[derive(Debug)]
@@ -173,8 +173,11 @@ impl SocketCore {
         self.out_start = (self.out_start + n).min(self.out.len());
         if self.out_start == self.out.len() {
             self.out_start = 0;
-            self.out.clear();
-            self.out.shrink_to(KEEP_WRITE_CAPACITY);
+            if self.out.capacity() > KEEP_WRITE_CAPACITY {
+                self.out = Vec::new();
+            } else {
+                self.out.clear();
+            }
         }
     }
 
@@ -248,5 +251,16 @@ mod tests {
         socket.wrote(KEEP_WRITE_CAPACITY + 2);
         assert!(socket.to_write().is_empty());
         assert_eq!(socket.out.capacity(), 0, "a large buffer is given back");
+        // At the bound exactly, the buffer is kept; one byte more, and it is given back.
+        for (capacity, kept) in [
+            (KEEP_WRITE_CAPACITY, true),
+            (KEEP_WRITE_CAPACITY + 1, false),
+        ] {
+            socket.out = Vec::with_capacity(capacity);
+            socket.queue_text("hi").unwrap();
+            socket.wrote(4);
+            assert_eq!(socket.out.capacity() == capacity, kept, "{capacity}");
+            assert_eq!(socket.out.capacity() == 0, !kept, "{capacity}");
+        }
     }
 }
