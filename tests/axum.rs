@@ -251,6 +251,25 @@ fn assert_example_101(head: &str, path: &str) {
     assert_eq!(field(head, "content-length"), None, "{head}");
 }
 
+/// Opens a connection on `/linger` with the draft's example request: the server answers, sends
+/// its close, and once it has the client's answer the connection ends.
+async fn closed_by_the_server(addr: SocketAddr) {
+    bounded(async {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        let mut request = example_head("/linger", "");
+        request.extend_from_slice(&V1_KEY3);
+        stream.write_all(&request).await.unwrap();
+        let (head, mut rest) = read_head(&mut stream).await;
+        assert_example_101(&head, "/linger");
+        read_up_to(&mut stream, &mut rest, 18).await;
+        assert_eq!(&rest[..16], V1_ANSWER);
+        assert_eq!(&rest[16..], b"\xff\x00", "the server's close");
+        stream.write_all(b"\xff\x00").await.unwrap();
+        assert_eq!(read_to_close(&mut stream).await, b"");
+    })
+    .await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Clients
 
@@ -339,19 +358,9 @@ async fn frames_are_flushed_through_a_buffered_transport() {
         let config = ConnectConfig::new(ORIGIN).with_protocol("chat");
         let socket = hixie_client(addr, "/echo", &config).await.unwrap();
         hixie_echoes(socket, &["hello", "wörld"]).await.unwrap();
-
-        let mut stream = TcpStream::connect(addr).await.unwrap();
-        let mut request = example_head("/linger", "");
-        request.extend_from_slice(&V1_KEY3);
-        stream.write_all(&request).await.unwrap();
-        let (head, mut rest) = read_head(&mut stream).await;
-        assert_example_101(&head, "/linger");
-        read_up_to(&mut stream, &mut rest, 18).await;
-        assert_eq!(&rest[16..], b"\xff\x00", "the server's close");
-        stream.write_all(b"\xff\x00").await.unwrap();
-        assert_eq!(read_to_close(&mut stream).await, b"");
     })
     .await;
+    closed_by_the_server(addr).await;
 }
 
 #[tokio::test]
@@ -400,21 +409,7 @@ async fn a_first_frame_glued_to_key3_is_the_first_message() {
 /// sees as the end of the stream while the server's task is still alive.
 #[tokio::test]
 async fn a_close_from_the_server_shuts_the_upgraded_connection_down() {
-    let addr = serve(app()).await;
-    bounded(async {
-        let mut stream = TcpStream::connect(addr).await.unwrap();
-        let mut request = example_head("/linger", "");
-        request.extend_from_slice(&V1_KEY3);
-        stream.write_all(&request).await.unwrap();
-        let (head, mut rest) = read_head(&mut stream).await;
-        assert_example_101(&head, "/linger");
-        read_up_to(&mut stream, &mut rest, 18).await;
-        assert_eq!(&rest[..16], V1_ANSWER);
-        assert_eq!(&rest[16..], b"\xff\x00", "the server's close");
-        stream.write_all(b"\xff\x00").await.unwrap();
-        assert_eq!(read_to_close(&mut stream).await, b"");
-    })
-    .await;
+    closed_by_the_server(serve(app()).await).await;
 }
 
 #[tokio::test]
