@@ -430,7 +430,8 @@ impl Decoder {
     }
 }
 
-#[cfg(all(test, target_pointer_width = "64"))]
+#[cfg(test)]
+#[cfg(target_pointer_width = "64")]
 mod tests {
     use super::*;
 
