@@ -1120,3 +1120,15 @@ fn the_decision_sees_the_request() {
         ]
     );
 }
+
+/// When key3 came with the request, the 101 head and its answer go out in one write: some
+/// clients (the Ruby websocket gem, 1.2.9) take the first read after the head for the answer.
+#[test]
+fn the_head_and_the_answer_go_out_in_one_write() {
+    let (stream, writes) = Recording::new(std::io::Cursor::new(draft_request()));
+    let accepted = accept_hdr(stream, AcceptConfig::new(), |_| {
+        Decision::Accept(AcceptOptions::new().with_protocol("sample"))
+    });
+    assert!(matches!(accepted, Ok(Accepted::WebSocket(_))));
+    assert_eq!(writes.all(), [draft_response()]);
+}

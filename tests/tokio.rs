@@ -957,6 +957,37 @@ impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for AsyncRecording<
     }
 }
 
+/// When key3 came with the request, the 101 head and its answer go out in one write, through
+/// `read_request` and a later decision too: some clients (the Ruby websocket gem, 1.2.9) take
+/// the first read after the head for the answer.
+#[test]
+fn tokio_the_head_and_the_answer_go_out_in_one_write() {
+    run(async {
+        let (mut client_end, server_end) = tokio::io::duplex(1 << 16);
+        client_end
+            .write_all(&draft_request())
+            .await
+            .expect("request");
+        let writes = Writes::default();
+        let stream = AsyncRecording {
+            inner: server_end,
+            writes: writes.clone(),
+        };
+        let Incoming::Request(pending) = read_request(stream, AcceptConfig::new())
+            .await
+            .expect("read_request")
+        else {
+            panic!("the draft's request came back unanswered");
+        };
+        let socket = pending
+            .accept(AcceptOptions::new().with_protocol("sample"))
+            .await
+            .expect("accept");
+        drop(socket);
+        assert_eq!(writes.all(), [draft_response()]);
+    });
+}
+
 #[test]
 fn tokio_every_frame_goes_to_the_transport_in_one_write() {
     run(async {

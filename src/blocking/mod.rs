@@ -151,8 +151,9 @@ where
                 if let Err(error) = accepting.decide(decision) {
                     return Err(flush_then(stream, &mut accepting, error));
                 }
-                // The 101 head goes out now, before key3 is read (proxies hold key3 back).
-                write_out(stream, &mut accepting)?;
+                // The 101 head goes out with the answer when key3 is here (one write: some
+                // clients take the first read after the head for the answer), or alone before
+                // key3 is read (`Step::Read`: proxies hold key3 back until they see it).
             }
             Step::Open => {
                 write_out(stream, &mut accepting)?;

@@ -225,20 +225,25 @@ impl<S: AsyncRead + AsyncWrite + Unpin> PendingRequest<S> {
         }
     }
 
-    /// Applies `decision`: writes the 101 head at once, then reads key3 and writes the answer.
+    /// Applies `decision`: writes the 101 head with its answer when key3 has arrived, or the
+    /// head alone, then reads key3 and writes the answer.
     ///
     /// # Errors
     ///
     /// [`Error::Rejected`] after a rejection was written; the core's caller errors for options
     /// it cannot use; [`Error::HandshakeTimeout`]; [`Error::Io`].
     pub async fn decide(mut self, decision: Decision) -> Result<WebSocketStream<S>, Error> {
-        let decided = self.accepting.decide(decision);
-        within(
-            self.deadline,
-            write_out(&mut self.stream, &mut self.accepting),
-        )
-        .await?;
-        decided?;
+        if let Err(error) = self.accepting.decide(decision) {
+            // The refusal is queued: it goes out before the error comes back.
+            within(
+                self.deadline,
+                write_out(&mut self.stream, &mut self.accepting),
+            )
+            .await?;
+            return Err(error);
+        }
+        // The head goes out with the answer in one write when key3 is here (some clients take
+        // the first read after the head for the answer), else alone before key3 is read.
         // Boxed, as the stages of `accept_hdr` are: see there.
         let opening = Box::pin(open_accepted(self.stream, self.accepting, &self.config));
         within(self.deadline, opening).await
