@@ -1296,16 +1296,7 @@ fn a_peer_that_reads_nothing_holds_the_one_port_sender_back() {
             .expect("handshake");
         let mut socket = server.await.expect("accept");
         assert_eq!(socket.protocol(), Protocol::Hixie76);
-        let message = Message::Text("x".repeat(1000));
-        socket
-            .feed(message.clone())
-            .await
-            .expect("the first is queued");
-        let second = tokio::time::timeout(Duration::from_secs(60), socket.feed(message)).await;
-        assert!(
-            second.is_err(),
-            "a second message queued behind an unwritten one"
-        );
+        assert_second_message_held_back(&mut socket).await;
         drop(client);
     });
 }
@@ -1360,23 +1351,31 @@ fn a_server_that_speaks_needs_no_keepalive() {
     });
 }
 
+/// Feeds two messages of 1,000 bytes to `socket`, whose peer reads nothing through a pipe
+/// smaller than one: the first is queued, the second waits for it to be written.
+async fn assert_second_message_held_back<T>(socket: &mut T)
+where
+    T: futures_util::Sink<Message, Error = Error> + Unpin,
+{
+    let message = Message::Text("x".repeat(1000));
+    socket
+        .feed(message.clone())
+        .await
+        .expect("the first is queued");
+    let second = tokio::time::timeout(Duration::from_secs(60), socket.feed(message)).await;
+    assert!(
+        second.is_err(),
+        "a second message queued behind an unwritten one"
+    );
+}
+
 #[test]
 fn a_peer_that_reads_nothing_holds_the_sender_back() {
     run_paused(async {
         // A pipe with room for the handshake, and a quarter of the first message.
         let (server, client) = paused_pair(256, AcceptConfig::new()).await;
         let mut socket = server.await.expect("accept");
-        let message = Message::Text("x".repeat(1000));
-        socket
-            .feed(message.clone())
-            .await
-            .expect("the first is queued");
-        // The second waits for the first to be written, which the peer never lets happen.
-        let second = tokio::time::timeout(Duration::from_secs(60), socket.feed(message)).await;
-        assert!(
-            second.is_err(),
-            "a second message queued behind an unwritten one"
-        );
+        assert_second_message_held_back(&mut socket).await;
         drop(client);
     });
 }
