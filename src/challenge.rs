@@ -120,17 +120,18 @@ fn tally_words(value: &[u8]) -> Option<Tally> {
     if !rest.is_empty() {
         // The rest as the low bytes of a word, zero bytes (neither digit nor space) above it:
         // the last eight bytes shifted down past those already read, or for a key shorter
-        // than a word its bytes one by one.
+        // than a word its bytes copied into a zeroed word.
         let last = match value.len().checked_sub(8) {
             Some(at) => {
                 let mut eight = [0u8; 8];
                 eight.copy_from_slice(&value[at..]);
                 u64::from_le_bytes(eight) >> (8 * (8 - rest.len()))
             }
-            None => rest
-                .iter()
-                .rev()
-                .fold(0, |word, &b| word << 8 | u64::from(b)),
+            None => {
+                let mut eight = [0u8; 8];
+                eight[..rest.len()].copy_from_slice(rest);
+                u64::from_le_bytes(eight)
+            }
         };
         tally.add(last)?;
     }
