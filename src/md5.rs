@@ -42,8 +42,8 @@ fn compress_loop(state: &mut [u32; 4], block: &[u32; 16]) {
     for (i, &k) in K.iter().enumerate() {
         let round = i / 16;
         let (f, g) = match round {
-            0 => ((b & c) | (!b & d), i),
-            1 => ((d & b) | (!d & c), (5 * i + 1) % 16),
+            0 => (d ^ (b & (c ^ d)), i),
+            1 => (c ^ (d & (b ^ c)), (5 * i + 1) % 16),
             2 => (b ^ c ^ d, (3 * i + 5) % 16),
             _ => (c ^ (b | !d), (7 * i) % 16),
         };
