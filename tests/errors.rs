@@ -521,3 +521,25 @@ fn fields_are_named_as_the_draft_spells_them() {
     }
     assert_eq!(Field::from(Key::Key2), Field::Key2);
 }
+
+/// Every setting is named in a few words, in the error that names it too.
+#[test]
+fn settings_are_named_in_their_errors() {
+    let names = [
+        (Setting::Origin, "origin"),
+        (Setting::Protocol, "subprotocol"),
+        (Setting::Protocols, "subprotocol list"),
+        (Setting::Field, "extra header field"),
+        (Setting::Key(Key::Key1), "Sec-WebSocket-Key1"),
+        (Setting::Key(Key::Key2), "Sec-WebSocket-Key2"),
+        (Setting::ContentLength, "Content-Length"),
+        (Setting::MaxHead, "max_head"),
+    ];
+    for (setting, name) in names {
+        assert_eq!(setting.name(), name);
+        assert_eq!(
+            Error::InvalidValue(setting).to_string(),
+            format!("invalid {name}")
+        );
+    }
+}
