@@ -1189,3 +1189,14 @@ fn a_colon_in_the_request_line_makes_no_field() {
         ]
     );
 }
+
+/// An empty line where the request line belongs is a malformed request line, not the end of
+/// an empty head: the head is read to its blank line like any other, then refused.
+#[test]
+fn an_empty_first_line_is_a_bad_request_line() {
+    let mut handshake = ServerHandshake::new(ServerConfig::default(), vec![0u8; 1024]);
+    let received = handshake.receive(b"\r\n").unwrap();
+    assert_eq!(received.used, 2);
+    assert!(received.event.is_none());
+    assert_eq!(handshake.receive(V1).err(), Some(Error::BadRequestLine));
+}
