@@ -340,16 +340,10 @@ impl<S: AsRef<[u8]> + AsMut<[u8]>> ServerHandshake<S> {
                 have,
             } => {
                 let take = input.len().min(8 - have);
-                match (have, input.first_chunk::<8>()) {
-                    // All of key3 in one piece, as it nearly always comes: a fixed-size copy.
-                    (0, Some(all)) => key3 = *all,
-                    _ => {
-                        if let (Some(dest), Some(src)) =
-                            (key3.get_mut(have..have + take), input.get(..take))
-                        {
-                            dest.copy_from_slice(src);
-                        }
-                    }
+                if let (Some(dest), Some(src)) =
+                    (key3.get_mut(have..have + take), input.get(..take))
+                {
+                    dest.copy_from_slice(src);
                 }
                 let have = have + take;
                 if have < 8 {
