@@ -1200,3 +1200,15 @@ fn an_empty_first_line_is_a_bad_request_line() {
     assert!(received.event.is_none());
     assert_eq!(handshake.receive(V1).err(), Some(Error::BadRequestLine));
 }
+
+/// A peer's fault ends the handshake: bytes after it, even the blank line that would have
+/// completed the head, get the same error and never a request.
+#[test]
+fn a_fault_is_final_even_when_the_head_could_still_complete() {
+    let head_end = V1.len() - b"\r\n^n:ds[4U".len();
+    let config = ServerConfig::default().with_limits(HeadLimits::new().with_max_fields(6));
+    let mut handshake = ServerHandshake::new(config, vec![0u8; 1024]);
+    let error = handshake.receive(&V1[..head_end]).err();
+    assert_eq!(error, Some(Error::TooManyFields));
+    assert_eq!(handshake.receive(&V1[head_end..]).err(), error);
+}
