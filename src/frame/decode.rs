@@ -124,10 +124,8 @@ pub struct Decoder {
     count: usize,
     split_char: SplitChar,
     /// In a sentinel frame: this many bytes at the start of the next input were already searched
-    /// and hold no 0xFF ...
+    /// and hold no 0xFF.
     searched: usize,
-    /// ... and the byte right after them is the 0xFF that ends the frame.
-    searched_end: bool,
 }
 
 impl Default for Decoder {
@@ -159,7 +157,6 @@ impl Decoder {
             count: 0,
             split_char: SplitChar::EMPTY,
             searched: 0,
-            searched_end: false,
         }
     }
 
@@ -326,7 +323,6 @@ impl Decoder {
                         pos += used;
                         // What is left of the window is known to hold no 0xFF.
                         self.searched = len - used;
-                        self.searched_end = terminated;
                         match chunk {
                             Some(chunk) => FrameEvent::Text { chunk, fin: false },
                             // The limit is reached with no text to give (at most the start
@@ -370,17 +366,14 @@ impl Decoder {
         self.state = State::FrameStart;
         self.count = 0;
         self.searched = 0;
-        self.searched_end = false;
     }
 
     /// Finds the end of the current sentinel frame's payload in `rest`: the number of payload
     /// bytes available (never more than the message limit allows) and what follows them.
-    /// Never searches a byte twice.
+    /// Never searches a byte twice but the 0xFF itself, when a piece before it had to wait
+    /// for more input: the search then resumes on it.
     #[inline]
     fn find_end(&self, rest: &[u8]) -> (usize, End) {
-        if self.searched_end && self.searched < rest.len() {
-            return (self.searched, End::Found);
-        }
         // `count` never exceeds `max_message`, and neither does `count + searched`.
         let allowed = self.config.max_message().saturating_sub(self.count);
         let start = self.searched.min(rest.len());
