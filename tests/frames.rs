@@ -422,6 +422,7 @@ fn length_prefix_size_is_bounded() {
 #[test]
 fn input_after_close_is_used_and_ignored() {
     let mut decoder = Decoder::default();
+    assert!(!decoder.is_closed());
     assert_eq!(
         decoder.receive(b"\xFF\x00\x00a\xFF"),
         Ok(Received::event(2, FrameEvent::Close))
