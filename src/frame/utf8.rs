@@ -162,13 +162,10 @@ impl SplitChar {
         }
     }
 
-    /// Holds the start of a character split across inputs (at most 3 bytes).
+    /// Holds the start of a character split across inputs: at most 3 bytes, as `bytes` is an
+    /// incomplete character.
     fn hold(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        let dst = self
-            .held
-            .get_mut(..bytes.len())
-            .filter(|dst| dst.len() < 4)
-            .ok_or(Error::InvalidUtf8)?;
+        let dst = self.held.get_mut(..bytes.len()).ok_or(Error::InvalidUtf8)?;
         dst.copy_from_slice(bytes);
         self.len = bytes.len();
         Ok(())
