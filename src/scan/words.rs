@@ -136,8 +136,9 @@ pub(crate) fn copy_lowercase(dest: &mut [u8], src: &[u8]) {
             return;
         };
         let word = u64::from_le_bytes(*s);
-        // Each uppercase letter's mark, shifted from bit 0x80 down to bit 0x20.
-        *d = (word | upper_bytes(word) >> 2).to_le_bytes();
+        // Each uppercase letter's mark, shifted from bit 0x80 down to bit 0x20 and added: that
+        // bit is clear in an uppercase letter, so nothing carries.
+        *d = (word + (upper_bytes(word) >> 2)).to_le_bytes();
         if from == last {
             return;
         }
