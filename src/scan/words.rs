@@ -304,7 +304,8 @@ const fn line_bytes(x: u64) -> u64 {
     let below_space = zero_bytes(x & (ONES * 0xE0));
     let tab = zero_bytes(x ^ (ONES * 0x09));
     let del = zero_bytes(x ^ (ONES * 0x7F));
-    (below_space & !tab) | del
+    // No byte is both below U+0020 and DEL: the marks are apart, and their sum is their union.
+    (below_space & !tab) + del
 }
 
 /// Whether a token `name` equals `lower`, a lowercase name of letters, digits and `-`.
