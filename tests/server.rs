@@ -677,6 +677,11 @@ fn every_request_error_is_reached() {
             edit("GET /demo HTTP/1.1", "POST /demo HTTP/1.1"),
             Error::BadMethod,
         ),
+        // A method that is no token is no method at all.
+        (
+            edit("GET /demo HTTP/1.1", "G@T /demo HTTP/1.1"),
+            Error::BadRequestLine,
+        ),
         (
             edit("Host: example.com\r\n", ""),
             Error::MissingField(Field::Host),
