@@ -1217,3 +1217,18 @@ fn a_fault_is_final_even_when_the_head_could_still_complete() {
     assert_eq!(error, Some(Error::TooManyFields));
     assert_eq!(handshake.receive(&V1[head_end..]).err(), error);
 }
+
+/// A head handed over unjudged reads its fields from the line after the request line, however
+/// that line ends.
+#[test]
+fn a_handed_over_heads_fields_start_after_its_request_line() {
+    let head = b"GET /x ab:\r\nHost: example.com\r\n\r\n";
+    let mut handshake = ServerHandshake::new(ServerConfig::default(), vec![0u8; 1024]);
+    let received = handshake.receive(head).unwrap();
+    assert_eq!(received.used, head.len());
+    let Some(Outcome::NotWebSocket(handover)) = received.event else {
+        panic!("{:?}", received.event)
+    };
+    let fields: Vec<_> = handover.fields().collect();
+    assert_eq!(fields, [("Host", &b"example.com"[..])]);
+}
